@@ -1,0 +1,61 @@
+"""Command line: `python -m site_builder validate|build|serve [PACKAGE]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_PACKAGE = "datapackage"
+
+
+def _validate(args) -> int:
+    from .validate import validate_package
+
+    report = validate_package(Path(args.package))
+    print(report.to_json() if args.json else report.to_text())
+    return 0 if report.valid else 1
+
+
+def _build(args) -> int:
+    from .build import BuildError, build_site
+
+    try:
+        site = build_site(Path(args.package), Path(args.site_dir), run_mkdocs=not args.markdown_only,
+                          work_dir=Path(args.work_dir))
+    except BuildError as exc:
+        print(str(exc), file=sys.stderr)
+        print(f"Nothing was published: {args.site_dir}/ is unchanged.", file=sys.stderr)
+        return 1
+    print(f"Built {site}")
+    return 0
+
+
+def _serve(args) -> int:
+    from .build import serve
+
+    return serve(Path(args.package), Path(args.work_dir))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m site_builder",
+        description="Validate the NTM data package and build the public site from it.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check the data package and list every problem")
+    p.add_argument("package", nargs="?", default=DEFAULT_PACKAGE, help="package folder (default: datapackage)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=_validate)
+
+    for name, func, text in (("build", _build, "validate, generate the pages and build site/"),
+                             ("serve", _serve, "generate the pages and preview with live reload")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("package", nargs="?", default=DEFAULT_PACKAGE, help="package folder (default: datapackage)")
+        p.add_argument("--work-dir", default="build", help="where generated Markdown goes (default: build)")
+        if name == "build":
+            p.add_argument("--site-dir", default="site", help="output folder (default: site)")
+            p.add_argument("--markdown-only", action="store_true", help="generate Markdown, skip MkDocs")
+        p.set_defaults(func=func)
+
+    args = parser.parse_args(argv)
+    return args.func(args)

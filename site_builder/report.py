@@ -1,0 +1,61 @@
+"""Problems found in a data package and the report that collects them."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Problem:
+    severity: str            # "error" or "warning"
+    rule: str                # short code, e.g. "type-error", "count-above-base"
+    message: str             # plain words
+    resource: str = ""
+    file: str = ""
+    row: int | None = None   # line in the CSV file (header = line 1)
+    column: str = ""
+    value: str = ""
+    row_id: str = ""         # the row's `id`, used to match notes
+    note_id: str = ""        # note that records this disagreement, for warnings
+
+    def describe(self) -> str:
+        where = [p for p in (
+            f"resource '{self.resource}'" if self.resource else "",
+            self.file,
+            f"row {self.row}" if self.row else "",
+            f"column '{self.column}'" if self.column else "",
+        ) if p]
+        value = f" value {self.value!r}" if self.value != "" else ""
+        known = f" (known disagreement, recorded in notes:{self.note_id})" if self.note_id else ""
+        return f"{self.severity.upper()} [{self.rule}] {', '.join(where)}:{value} {self.message}{known}"
+
+
+@dataclass
+class Report:
+    package: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> str:
+        return json.dumps({"package": self.package, "valid": self.valid,
+                           "errors": len(self.errors), "warnings": len(self.warnings),
+                           "problems": [asdict(p) for p in self.problems]},
+                          ensure_ascii=False, indent=2)
+
+    def to_text(self) -> str:
+        lines = [p.describe() for p in self.errors + self.warnings]
+        verdict = "VALID" if self.valid else "INVALID"
+        lines.append(f"{verdict}: {self.package}: {len(self.errors)} error(s), "
+                     f"{len(self.warnings)} warning(s)")
+        return "\n".join(lines)

@@ -1,0 +1,56 @@
+"""Shared fixtures. Packages for the validator tests are built in code from the synthetic
+fixture in tests/fixtures/minimal plus the real schema; the real site is built once a session."""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_PACKAGE = ROOT / "datapackage"
+MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+
+
+def make_package(dest: Path) -> Path:
+    """A copy of the synthetic fixture package with the real datapackage.json."""
+    shutil.copytree(MINIMAL / "data", dest / "data")
+    shutil.copy(REAL_PACKAGE / "datapackage.json", dest / "datapackage.json")
+    return dest
+
+
+def read_rows(pkg: Path, resource: str) -> list[dict]:
+    with open(pkg / "data" / f"{resource}.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_rows(pkg: Path, resource: str, rows: list[dict], fieldnames=None) -> None:
+    path = pkg / "data" / f"{resource}.csv"
+    if fieldnames is None:
+        with open(path, encoding="utf-8", newline="") as fh:
+            fieldnames = next(csv.reader(fh))
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def set_cell(pkg: Path, resource: str, row_index: int, column: str, value: str) -> None:
+    rows = read_rows(pkg, resource)
+    rows[row_index][column] = value
+    write_rows(pkg, resource, rows)
+
+
+@pytest.fixture
+def package(tmp_path) -> Path:
+    return make_package(tmp_path / "pkg")
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The real site, built once per test session with the real `build` command path."""
+    from site_builder.build import build_site
+
+    work = tmp_path_factory.mktemp("real-build")
+    return build_site(REAL_PACKAGE, work / "site", work_dir=work / "build")
