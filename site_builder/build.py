@@ -1,0 +1,132 @@
+"""The build: validate -> model -> pages and assets (plain Markdown, no MkDocs import) -> MkDocs.
+The site is built in a temporary folder and swapped in only when everything succeeded, so a
+failed build leaves the previous site/ untouched."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+from . import charts
+from .model import build_model
+from .pages import Site, generate_all
+from .render import make_env
+from .validate import validate_package
+from .writer import Writer
+
+ROOT = Path(__file__).resolve().parent.parent
+WEB_ASSETS = Path(__file__).parent / "assets" / "web"
+
+
+class BuildError(Exception):
+    pass
+
+
+def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
+             cache_dir: Path | None = None) -> Site:
+    """Write the site's Markdown and assets into docs_dir (only files whose content changed)."""
+    model = build_model(package_dir)
+    site = Site(model, make_env())
+    site.package_bytes = {res["path"]: (package_dir / res["path"]).read_bytes()
+                          for res in model.descriptor["resources"]}
+    generate_all(site)
+    writer = Writer(docs_dir)
+    for path, content in site.pages.items():
+        writer.add(path, content)
+    for path, content in site.extra_files.items():
+        writer.add(path, content)
+    for path, content in charts.render_all(site.charts, cache_dir).items():
+        writer.add(path, content)
+    for folder, prefix in ((content_dir, ""), (WEB_ASSETS, "assets/")):
+        if folder and folder.is_dir():
+            for f in sorted(folder.rglob("*")):
+                if f.is_file():
+                    writer.add(prefix + f.relative_to(folder).as_posix(), f.read_bytes())
+    writer.flush()
+    return site
+
+
+def mkdocs_config(work_dir: Path, docs_dir: Path, site_dir: Path, base: Path = ROOT / "mkdocs.yml") -> Path:
+    """The project's mkdocs.yml with absolute docs, site and theme folders, for one build."""
+    config = yaml.safe_load(base.read_text(encoding="utf-8"))
+    config["docs_dir"] = str(docs_dir.resolve())
+    config["site_dir"] = str(site_dir.resolve())
+    theme = config.setdefault("theme", {})
+    if theme.get("custom_dir"):
+        theme["custom_dir"] = str((base.parent / theme["custom_dir"]).resolve())
+    path = work_dir / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
+               work_dir: Path = Path("build"), content_dir: Path = ROOT / "content") -> Path:
+    report = validate_package(package_dir)
+    if not report.valid:
+        raise BuildError(report.to_text())
+    work_dir.mkdir(parents=True, exist_ok=True)
+    docs_dir = work_dir / "docs"
+    try:
+        generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "chart-cache")
+    except Exception as exc:  # a generator bug must not publish half a site either
+        raise BuildError(f"page generation failed: {exc!r}") from exc
+    if not run_mkdocs:
+        return docs_dir
+    site_dir = site_dir.resolve()
+    tmp = site_dir.with_name(f".{site_dir.name}.building")
+    shutil.rmtree(tmp, ignore_errors=True)
+    config = mkdocs_config(work_dir, docs_dir, tmp)
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
+                           "-q", "-f", str(config)], capture_output=True, text=True)
+    if proc.returncode != 0 or not (tmp / "index.html").is_file():
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BuildError("mkdocs build --strict failed:\n" + proc.stdout + proc.stderr)
+    old = site_dir.with_name(f".{site_dir.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site_dir.exists():
+        os.replace(site_dir, old)
+    os.replace(tmp, site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return site_dir
+
+
+def _stamp(folders) -> tuple:
+    return tuple(sorted((str(p), p.stat().st_mtime_ns) for f in folders if f.is_dir()
+                        for p in f.rglob("*") if p.is_file()))
+
+
+def serve(package_dir: Path, work_dir: Path, content_dir: Path = ROOT / "content") -> int:
+    """Preview with live reload: regenerate the Markdown whenever the package or content/
+    changes (invalid data keeps the last good pages and prints why), and let `mkdocs serve`
+    reload the browser."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    docs_dir = work_dir / "docs"
+
+    def regenerate() -> None:
+        report = validate_package(package_dir)
+        if not report.valid:
+            print(report.to_text(), file=sys.stderr, flush=True)
+            return
+        generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "chart-cache")
+        print("pages regenerated", flush=True)
+
+    regenerate()
+
+    def watch() -> None:
+        last = _stamp([package_dir, content_dir])
+        while True:
+            time.sleep(1)
+            now = _stamp([package_dir, content_dir])
+            if now != last:
+                last = now
+                regenerate()
+
+    threading.Thread(target=watch, daemon=True).start()
+    config = mkdocs_config(work_dir, docs_dir, work_dir / "serve-site")
+    return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "-f", str(config)])

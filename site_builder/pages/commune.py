@@ -1,0 +1,30 @@
+"""One page per commune-level unit of the registry, merged and renamed ones included, and an index
+grouped by former district."""
+from __future__ import annotations
+
+from ..model import full_name, successors
+from . import LEVEL_LABEL, STATUS_LABEL, Site
+
+CHANGE_LABEL = {"merged_whole": "nhập toàn bộ vào", "merged_part": "nhập một phần vào",
+                "renamed": "đổi tên thành", "dissolved": "giải thể", "continued": "giữ tên, hợp nhất với đơn vị khác thành"}
+
+
+def generate(site: Site) -> None:
+    model = site.model
+    for commune in model.communes.values():
+        today = successors(model, commune["id"]) if commune.get("valid_to") else []
+        site.page(f"xa/{commune['id']}.md", "commune.md.j2", c=commune,
+                  district=model.district_of(commune), today=today,
+                  donors=model.located("donors", commune_id=commune["id"]),
+                  households=model.located("households", commune_id=commune["id"]),
+                  land_donors=model.located("land_donors", commune_id=commune["id"]),
+                  projects=model.located("projects", commune_id=commune["id"]),
+                  models=model.located("production_models", commune_id=commune["id"]),
+                  awards=model.located("awards", commune_id=commune["id"]),
+                  full_name=full_name, CHANGE=CHANGE_LABEL, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL)
+    groups = [(d, model.communes_sorted([c for c in model.communes.values()
+                                         if c.get("district_id") == d["id"]]))
+              for d in model.districts.values()]
+    new_units = model.communes_sorted([c for c in model.communes.values() if not c.get("district_id")])
+    site.page("xa/index.md", "commune_index.md.j2", groups=groups, new_units=new_units,
+              total=len(model.communes), full_name=full_name)

@@ -1,0 +1,32 @@
+"""One page per former district (11) and an index: communes in each period, what is known per
+commune, honour-roll entries, projects and models located there."""
+from __future__ import annotations
+
+from ..model import full_name
+from . import LEVEL_LABEL, STATUS_LABEL, Site
+
+PERIODS = (("in_registry_2019", "Danh mục 01/12/2019 (giai đoạn 2011-2019)"),
+           ("in_registry_2021", "Danh mục 03/02/2021 (sau sắp xếp năm 2019-2020)"),
+           ("in_registry_2025_01", "Danh mục 04/01/2025 (sau sắp xếp năm 2024)"))
+
+
+def generate(site: Site) -> None:
+    model = site.model
+    rows = []
+    for district in model.districts.values():
+        communes = [c for c in model.communes.values() if c.get("district_id") == district["id"]]
+        periods = [(label, model.communes_sorted([c for c in communes if c[flag]]))
+                   for flag, label in PERIODS]
+        path = f"huyen/{district['id']}.md"
+        site.page(path, "district.md.j2", district=district, periods=periods,
+                  communes=model.communes_sorted(communes),
+                  donors=model.located("donors", district_id=district["id"]),
+                  households=model.located("households", district_id=district["id"]),
+                  land_donors=model.located("land_donors", district_id=district["id"]),
+                  projects=model.located("projects", district_id=district["id"]),
+                  models=model.located("production_models", district_id=district["id"]),
+                  awards=model.located("awards", district_id=district["id"]),
+                  full_name=full_name, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL)
+        rows.append((district, [len(p[1]) for p in periods]))
+    site.page("huyen/index.md", "district_index.md.j2", rows=rows, periods=PERIODS,
+              full_name=full_name)

@@ -1,0 +1,82 @@
+"""Home page: headline figures with their date and source, the way in, the commune finder."""
+from __future__ import annotations
+
+import json
+
+from .. import charts
+from ..model import full_name
+from . import KIND_AT_LABEL, LEVEL_LABEL, Site
+
+
+def latest(rows, **match):
+    """The rows matching `match` at the latest date, one per distinct figure (a report may
+    state the same count on two bases, e.g. 65/181 and 74/207 at the end of 2020)."""
+    rows = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
+    if not rows:
+        return []
+    last = max(r["as_of"] for r in rows)
+    out, seen = [], set()
+    for r in sorted((r for r in rows if r["as_of"] == last), key=lambda r: r["id"]):
+        key = (r.get("communes"), r.get("base"), r.get("value_text"))
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def widest_total(rows):
+    """The funding total covering the longest period (e.g. 2011-2020)."""
+    totals = [r for r in rows if r["breakdown"] == "total" and not r.get("parent_id")
+              and r["kind"] == "actual"]
+    return max(totals, key=lambda r: (r["period_end"] - r["period_start"], r["period_end"], r["id"]),
+               default=None)
+
+
+def ntm_chart(model):
+    rows = sorted((r for r in model.rows("ntm_counts")
+                   if r["level"] == "ntm" and r["measure"] == "cumulative"),
+                  key=lambda r: (r["as_of"], r["kind"], r["id"]))
+    if not rows:
+        return None
+    seen, table = set(), []
+    for r in rows:
+        series = KIND_AT_LABEL[r["kind"]] + (f", trên {r['base']} xã" if r.get("base") else "")
+        key = (r["as_of"], series, r["communes"])
+        if key in seen:
+            continue
+        seen.add(key)
+        table.append([r["as_of"].strftime("%d/%m/%Y"), series, r["communes"],
+                      model.sources[r["source_id"]].get("short_title") or r["source_id"]])
+    return charts.bar_chart(
+        "xa-dat-chuan-ntm", "Số xã đạt chuẩn nông thôn mới (lũy kế)",
+        "Biểu đồ cột: số xã đạt chuẩn nông thôn mới lũy kế theo từng thời điểm báo cáo, "
+        "thực hiện và kế hoạch. " + "; ".join(f"{a} ({b}): {c} xã" for a, b, c, _ in table) + ".",
+        "Nguồn: " + ", ".join(sorted({t[3] for t in table})) + ".",
+        ["Thời điểm", "Loại", "Số xã", "Nguồn"], table, x="Thời điểm", y="Số xã", color="Loại",
+        y_title="Số xã")
+
+
+def generate(site: Site) -> None:
+    model = site.model
+    headline = []
+    for label, kind in (("Xã đạt chuẩn nông thôn mới", "actual"), ("Mục tiêu xã đạt chuẩn", "target")):
+        for ntm in latest(model.rows("ntm_counts"), level="ntm", measure="cumulative", kind=kind):
+            headline.append((label, f"{ntm['communes']}" +
+                             (f"/{ntm['base']}" if ntm.get("base") else "") + " xã", ntm))
+    for avg in latest(model.rows("average_criteria"), kind="actual", scope="toàn tỉnh"):
+        headline.append(("Bình quân tiêu chí/xã", avg["value_text"], avg))
+    fund = widest_total(model.rows("funding"))
+    if fund:
+        headline.append(("Tổng nguồn lực huy động, " + fund["period_label"],
+                         f"{(fund.get('qualifier') or '')} {fund['amount_stated']} {fund['unit_stated']}".strip(), fund))
+    chart = ntm_chart(model)
+    if chart:
+        site.chart(chart)
+    finder = [{"n": full_name(c), "d": (model.district_of(c) or {}).get("name", ""),
+               "u": f"xa/{c['id']}/", "f": site.alias(full_name(c), c["name"]),
+               "o": bool(c.get("valid_to"))}
+              for c in model.communes_sorted()]
+    site.extra_files["assets/finder.json"] = json.dumps(finder, ensure_ascii=False,
+                                                        separators=(",", ":"))
+    site.page("index.md", "home.md.j2", headline=headline, chart=chart,
+              communes=len(model.communes), districts=len(model.districts), LEVEL_LABEL=LEVEL_LABEL)

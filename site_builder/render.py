@@ -1,0 +1,66 @@
+"""Markdown rendering. Every value a template prints is escaped as text (HTML entities plus
+Markdown backslash escapes, newlines folded), unless Python marked it as `Safe` markup. So a
+name like `<script>`, `**x**`, `{{ x }}` or `---` reaches the page as those characters."""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from . import vn
+
+TEMPLATES = Path(__file__).parent / "templates"
+# Python-Markdown backslash-escapes exactly these (plus | with tables); no extension here adds more.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+class Safe(str):
+    """Markup built by our own code (links, formatted numbers); printed as is."""
+
+
+def text(value) -> str:
+    """Escape any value so Markdown shows it as plain text."""
+    if value is None:
+        return ""
+    if isinstance(value, Safe):
+        return value
+    s = " ".join(str(value).split())  # no newline can start a heading, rule or table row
+    s = _MD_SPECIAL.sub(r"\\\1", s)       # Markdown punctuation gets a backslash...
+    return html.escape(s, quote=True)  # ...then & < > " ' become entities
+
+
+def link(label, href: str) -> Safe:
+    return Safe(f"[{text(label)}]({href})")
+
+
+def rel(from_page: str, to_path: str) -> str:
+    """Relative URL from a generated page (e.g. 'xa/x.md') to another docs path."""
+    start = posixpath.dirname(from_page) or "."
+    return posixpath.relpath(to_path, start)
+
+
+def num(value, decimals=None) -> Safe:
+    return Safe(text(vn.format_number(value, decimals)))
+
+
+def date(value) -> Safe:
+    return Safe(text(vn.format_date(value)))
+
+
+def cell(value) -> Safe:
+    """A table cell: numbers in Vietnamese notation, anything else as text. Pass years as str."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return num(value)
+    return Safe(text(value))
+
+
+def make_env() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), finalize=text,
+                      undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=num, date=date, safe=Safe, cell=cell)
+    return env
