@@ -30,6 +30,18 @@ def _build(args) -> int:
     return 0
 
 
+def _diff(args) -> int:
+    from .diff import diff_specs
+
+    try:
+        result = diff_specs(args.old, args.new)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print({"text": result.to_text, "markdown": result.to_markdown, "json": result.to_json}[args.format]())
+    return 0
+
+
 def _serve(args) -> int:
     from .build import serve
 
@@ -56,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--site-dir", default="site", help="output folder (default: site)")
             p.add_argument("--markdown-only", action="store_true", help="generate Markdown, skip MkDocs")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("diff", help="what changed in the data between two versions")
+    p.add_argument("old", help="old version: a package folder or a git ref (e.g. origin/main)")
+    p.add_argument("new", nargs="?", default=DEFAULT_PACKAGE, help="new version (default: datapackage)")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.set_defaults(func=_diff)
 
     args = parser.parse_args(argv)
     return args.func(args)
