@@ -25,6 +25,7 @@ serve: $(STAMP)
 	$(PY) -m site_builder serve datapackage
 
 test: $(STAMP)
+	bash tests/browser/install-browser.sh
 	$(PY) -m pytest -q
 
 clean:
