@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test validate serve clean
+.PHONY: site test validate serve ci-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ site: $(STAMP)
 
 validate: $(STAMP)
 	$(PY) -m site_builder validate datapackage
+
+# What CI runs (.github/workflows): validation report and data diff against BASE, the build,
+# the link check. A failing step stops here, so nothing is deployed.
+BASE ?= origin/main
+ci-check: $(STAMP)
+	$(PY) -m site_builder ci-report datapackage --base $(BASE) --out build/ci
+	$(PY) -m site_builder build datapackage
+	$(PY) -m site_builder check-links site
 
 serve: $(STAMP)
 	$(PY) -m site_builder serve datapackage

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from . import charts
+from .history import data_version, load_history
 from .model import build_model
 from .pages import Site, generate_all
 from .render import make_env
@@ -32,7 +33,8 @@ def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
              cache_dir: Path | None = None) -> Site:
     """Write the site's Markdown and assets into docs_dir (only files whose content changed)."""
     model = build_model(package_dir)
-    site = Site(model, make_env())
+    site = Site(model, make_env(), version=data_version(package_dir),
+                history=load_history(package_dir, model.communes))
     site.package_bytes = {res["path"]: (package_dir / res["path"]).read_bytes()
                           for res in model.descriptor["resources"]}
     generate_all(site)
@@ -73,7 +75,7 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
     work_dir.mkdir(parents=True, exist_ok=True)
     docs_dir = work_dir / "docs"
     try:
-        generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "chart-cache")
+        site = generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "chart-cache")
     except Exception as exc:  # a generator bug must not publish half a site either
         raise BuildError(f"page generation failed: {exc!r}") from exc
     if not run_mkdocs:
@@ -82,8 +84,12 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
     tmp = site_dir.with_name(f".{site_dir.name}.building")
     shutil.rmtree(tmp, ignore_errors=True)
     config = mkdocs_config(work_dir, docs_dir, tmp)
+    # MkDocs stamps the sitemap with the build date: take it from the data version instead,
+    # so that two builds of one commit are byte-identical.
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(site.version.get("epoch", 1577836800)),
+               NO_MKDOCS_2_WARNING="1")
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
-                           "-q", "-f", str(config)], capture_output=True, text=True)
+                           "-q", "-f", str(config)], capture_output=True, text=True, env=env)
     if proc.returncode != 0 or not (tmp / "index.html").is_file():
         shutil.rmtree(tmp, ignore_errors=True)
         raise BuildError("mkdocs build --strict failed:\n" + proc.stdout + proc.stderr)

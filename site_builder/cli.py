@@ -42,6 +42,24 @@ def _diff(args) -> int:
     return 0
 
 
+def _check_links(args) -> int:
+    from .linkcheck import check_links
+
+    broken = check_links(Path(args.site))
+    for line in broken:
+        print(line)
+    print(f"{len(broken)} broken internal link(s) in {args.site}")
+    return 1 if broken else 0
+
+
+def _ci_report(args) -> int:
+    from .ci import ci_report
+
+    valid = ci_report(Path(args.package), args.base, Path(args.out))
+    print((Path(args.out) / "summary.md").read_text(encoding="utf-8"))
+    return 0 if valid else 1
+
+
 def _serve(args) -> int:
     from .build import serve
 
@@ -74,6 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("new", nargs="?", default=DEFAULT_PACKAGE, help="new version (default: datapackage)")
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     p.set_defaults(func=_diff)
+
+    p = sub.add_parser("check-links", help="check every internal link of a built site")
+    p.add_argument("site", nargs="?", default="site")
+    p.set_defaults(func=_check_links)
+
+    p = sub.add_parser("ci-report", help="validation report and data diff for CI (build/ci/)")
+    p.add_argument("package", nargs="?", default=DEFAULT_PACKAGE)
+    p.add_argument("--base", help="version to compare with (git ref or folder)")
+    p.add_argument("--out", default="build/ci")
+    p.set_defaults(func=_ci_report)
 
     args = parser.parse_args(argv)
     return args.func(args)

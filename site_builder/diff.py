@@ -16,7 +16,7 @@ from pathlib import Path
 
 LEVEL = {"ntm": "NTM", "ntm_nang_cao": "NTM nâng cao", "ntm_kieu_mau": "NTM kiểu mẫu"}
 KIND = {"xã": "Xã", "phường": "Phường", "thị trấn": "Thị trấn"}
-IGNORED = {"note"}  # free remarks: changes there are listed, but do not make a figure change
+IGNORED = {"note"}  # free remarks: a change there is named, not quoted in full
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Change:
     row_id: str
     sentence: str
     fields: dict = field(default_factory=dict)  # for changed rows: {column: [old, new]}
+    row: dict = field(default_factory=dict, repr=False)  # the row (new version, or old if removed)
 
 
 @dataclass
@@ -71,7 +72,8 @@ class DataDiff:
     def to_json(self) -> str:
         return json.dumps({"old": self.old, "new": self.new, "tables_added": self.tables_added,
                            "tables_removed": self.tables_removed, "counts": self.counts(),
-                           "changes": [asdict(c) for c in self.changes]},
+                           "changes": [{k: v for k, v in asdict(c).items() if k != "row"}
+                                       for c in self.changes]},
                           ensure_ascii=False, indent=2)
 
 
@@ -187,10 +189,12 @@ def diff_packages(old: Path, new: Path, old_label="old", new_label="new") -> Dat
         for key in sorted(set(new_rows) - set(old_rows)):
             row = new_rows[key]
             result.changes.append(Change(resource, "added", key,
-                                         f"{labels.row(resource, row)}: {labels.summary(resource, row)} (source: {labels.source(row)})"))
+                                         f"{labels.row(resource, row)}: {labels.summary(resource, row)} (source: {labels.source(row)})",
+                                         row=row))
         for key in sorted(set(old_rows) - set(new_rows)):
             row = old_rows[key]
-            result.changes.append(Change(resource, "removed", key, f"{labels.row(resource, row)}: row removed"))
+            result.changes.append(Change(resource, "removed", key, f"{labels.row(resource, row)}: row removed",
+                                         row=row))
         for key in sorted(set(old_rows) & set(new_rows)):
             before, after = old_rows[key], new_rows[key]
             columns = [c for c in after if before.get(c, "") != after.get(c, "")]
@@ -198,6 +202,9 @@ def diff_packages(old: Path, new: Path, old_label="old", new_label="new") -> Dat
                 continue
             parts, shown = [], set()
             for column in columns:
+                if column in IGNORED:
+                    parts.append(f"{column} edited")
+                    continue
                 old_v, new_v = _value(resource, before, column), _value(resource, after, column)
                 if (old_v, new_v) in shown:
                     continue  # the amount's columns change together: say it once
@@ -206,7 +213,8 @@ def diff_packages(old: Path, new: Path, old_label="old", new_label="new") -> Dat
                 parts.append(f"{name}{old_v or '(empty)'} → {new_v or '(empty)'}")
             result.changes.append(Change(resource, "changed", key,
                                          f"{labels.row(resource, after)}: " + "; ".join(parts),
-                                         {c: [before.get(c, ""), after.get(c, "")] for c in columns}))
+                                         {c: [before.get(c, ""), after.get(c, "")] for c in columns},
+                                         row=after))
     return result
 
 

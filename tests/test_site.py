@@ -204,3 +204,9 @@ def test_invalid_package_publishes_nothing(tmp_path):
     assert "ntm_counts" in str(exc.value) and "row 2" in str(exc.value)
     after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_no_broken_internal_link(real_site):
+    from site_builder.linkcheck import check_links
+
+    assert check_links(real_site) == []

@@ -27,12 +27,22 @@ class Site:
     pages: dict[str, str] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     extra_files: dict[str, str | bytes] = field(default_factory=dict)
+    package_bytes: dict[str, bytes] = field(default_factory=dict)  # package path -> CSV bytes
+    version: dict = field(default_factory=dict)  # {"date": "2026-11-22", "commit": "abc1234"} or {}
+    history: object = None  # history.History: when each page's data last changed
+
+    @property
+    def version_label(self) -> str:
+        if not self.version:
+            return "bản chưa đánh số (không có lịch sử git)"
+        return f"{self.version['date_vn']} (commit {self.version['commit']})"
 
     # --- output -------------------------------------------------------------------------------
     def page(self, path: str, template: str, **ctx) -> None:
         if path in self.pages:
             raise ValueError(f"two pages want the same path: {path}")
-        self.pages[path] = self.env.get_template(template).render(site=self, page=path, **ctx)
+        body = self.env.get_template(template).render(site=self, page=path, **ctx)
+        self.pages[path] = body + self.env.get_template("_changed.md.j2").render(site=self, page=path)
 
     def chart(self, chart: Chart) -> Chart:
         self.charts.append(chart)
@@ -100,9 +110,9 @@ def criterion_name(model: Model, number: int, criteria_set: str = "qd1980") -> s
 
 
 def generate_all(site: Site) -> None:
-    from . import (commune, criterion, data, district, documents, home, honour, notes, province,
-                   sources)
+    from . import (changes, commune, criterion, data, district, documents, home, honour, notes,
+                   province, sources)
 
     for module in (home, province, district, commune, criterion, honour, documents, sources,
-                   notes, data):
+                   notes, data, changes):
         module.generate(site)

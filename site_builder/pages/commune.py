@@ -2,6 +2,7 @@
 grouped by former district."""
 from __future__ import annotations
 
+from .. import exports
 from ..model import full_name, successors
 from . import LEVEL_LABEL, STATUS_LABEL, Site
 
@@ -13,14 +14,18 @@ def generate(site: Site) -> None:
     model = site.model
     for commune in model.communes.values():
         today = successors(model, commune["id"]) if commune.get("valid_to") else []
+        related = {"commune_recognitions": commune["recognitions"],
+                   "unit_changes": commune["changes_in"] + commune["changes_out"],
+                   **{t: model.located(t, commune_id=commune["id"]) for t in
+                      ("donors", "households", "land_donors", "projects", "production_models", "awards")}}
+        extract = f"du-lieu/xa/{commune['id']}"
+        site.extra_files[extract + ".json"], site.extra_files[extract + ".csv"] = \
+            exports.place_extract(commune, related)
         site.page(f"xa/{commune['id']}.md", "commune.md.j2", c=commune,
-                  district=model.district_of(commune), today=today,
-                  donors=model.located("donors", commune_id=commune["id"]),
-                  households=model.located("households", commune_id=commune["id"]),
-                  land_donors=model.located("land_donors", commune_id=commune["id"]),
-                  projects=model.located("projects", commune_id=commune["id"]),
-                  models=model.located("production_models", commune_id=commune["id"]),
-                  awards=model.located("awards", commune_id=commune["id"]),
+                  district=model.district_of(commune), today=today, extract=extract,
+                  donors=related["donors"], households=related["households"],
+                  land_donors=related["land_donors"], projects=related["projects"],
+                  models=related["production_models"], awards=related["awards"],
                   full_name=full_name, CHANGE=CHANGE_LABEL, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL)
     groups = [(d, model.communes_sorted([c for c in model.communes.values()
                                          if c.get("district_id") == d["id"]]))

@@ -1,42 +1,31 @@
-"""Data downloads and the data dictionary generated from the Table Schemas. The package files are
-copied as they are (validated), and zipped for a one-click download."""
+"""Data downloads and the data dictionary generated from the Table Schemas: the package as a
+zip, each table as CSV (UTF-8 with BOM) and JSON, one SQLite database and one XLSX workbook."""
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
+from .. import exports
 from . import Site
 
-ZIP_NAME = "du-lieu/ntm-lang-son-datapackage.zip"
-FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entries carry no build time: same input, same bytes
-
-
-def package_files(site: Site) -> dict[str, bytes]:
-    """The package as published: datapackage.json and every resource's CSV, by package path."""
-    files = {"datapackage.json": json.dumps(site.model.descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
-    for name, data in site.package_bytes.items():
-        files[name] = data
-    return files
-
-
-def make_zip(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, files[name])
-    return buf.getvalue()
+ZIP = "du-lieu/ntm-lang-son-datapackage.zip"
+SQLITE = "du-lieu/ntm-lang-son.sqlite"
+XLSX = "du-lieu/ntm-lang-son.xlsx"
 
 
 def generate(site: Site) -> None:
-    files = package_files(site)
-    site.extra_files[ZIP_NAME] = make_zip(files)
-    resources = site.model.descriptor["resources"]
+    descriptor = site.model.descriptor
+    resources = descriptor["resources"]
+    tables, package_files = {}, {"datapackage.json": json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
     for res in resources:
-        site.extra_files[f"du-lieu/{res['name']}.csv"] = files[res["path"]]
-    site.page("du-lieu/index.md", "data.md.j2", resources=resources, zip_name=ZIP_NAME,
-              counts={name: len(rows) for name, rows in site.model.tables.items()},
-              zip_size=len(site.extra_files[ZIP_NAME]))
+        columns, rows = exports.published_rows(res["name"], site.package_bytes[res["path"]])
+        tables[res["name"]] = rows
+        package_files[res["path"]] = exports.to_csv(columns, rows, bom=False)
+        site.extra_files[f"du-lieu/{res['name']}.csv"] = exports.to_csv(columns, rows)
+        site.extra_files[f"du-lieu/{res['name']}.json"] = exports.to_json(res, rows)
+    site.extra_files[ZIP] = exports.make_zip(package_files)
+    site.extra_files[SQLITE] = exports.to_sqlite(resources, tables)
+    site.extra_files[XLSX] = exports.to_xlsx(resources, tables)
+    sizes = {k: len(site.extra_files[k]) for k in (ZIP, SQLITE, XLSX)}
+    site.page("du-lieu/index.md", "data.md.j2", resources=resources, files=(ZIP, SQLITE, XLSX),
+              sizes=sizes, counts={name: len(rows) for name, rows in tables.items()},
+              reports=[s for s in site.model.sources.values() if s["kind"] == "report"])

@@ -2,6 +2,7 @@
 commune, honour-roll entries, projects and models located there."""
 from __future__ import annotations
 
+from .. import exports
 from ..model import full_name
 from . import LEVEL_LABEL, STATUS_LABEL, Site
 
@@ -18,14 +19,17 @@ def generate(site: Site) -> None:
         periods = [(label, model.communes_sorted([c for c in communes if c[flag]]))
                    for flag, label in PERIODS]
         path = f"huyen/{district['id']}.md"
-        site.page(path, "district.md.j2", district=district, periods=periods,
+        related = {"commune_recognitions": [r for c in communes for r in model.communes[c["id"]]["recognitions"]],
+                   **{t: model.located(t, district_id=district["id"]) for t in
+                      ("donors", "households", "land_donors", "projects", "production_models", "awards")}}
+        extract = f"du-lieu/huyen/{district['id']}"
+        site.extra_files[extract + ".json"], site.extra_files[extract + ".csv"] = \
+            exports.place_extract(district, related)
+        site.page(path, "district.md.j2", district=district, periods=periods, extract=extract,
                   communes=model.communes_sorted(communes),
-                  donors=model.located("donors", district_id=district["id"]),
-                  households=model.located("households", district_id=district["id"]),
-                  land_donors=model.located("land_donors", district_id=district["id"]),
-                  projects=model.located("projects", district_id=district["id"]),
-                  models=model.located("production_models", district_id=district["id"]),
-                  awards=model.located("awards", district_id=district["id"]),
+                  donors=related["donors"], households=related["households"],
+                  land_donors=related["land_donors"], projects=related["projects"],
+                  models=related["production_models"], awards=related["awards"],
                   full_name=full_name, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL)
         rows.append((district, [len(p[1]) for p in periods]))
     site.page("huyen/index.md", "district_index.md.j2", rows=rows, periods=PERIODS,
