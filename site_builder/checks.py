@@ -3,11 +3,12 @@ resource, file, row, column, value and rule; `run_all` collects every one into o
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 
-from .package import Table
+from .package import REQUIRED_RESOURCES, Table
 from .report import Problem
 from .vn import UNIT_FACTORS, parse_vn_number
 
@@ -39,6 +40,25 @@ def check_nfc(tables):
                     yield _problem(table, row, name, "text-not-nfc",
                                    "text is not in Unicode NFC form (decomposed accents, often "
                                    "from copying out of a PDF or a Mac); save it as NFC")
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def check_control_characters(tables):
+    """Invisible control characters (a PDF's form feed, \\x02...) cannot be shown; tabs and
+    line breaks inside a cell are fine (they show as spaces)."""
+    for table in tables.values():
+        text_fields = [f["name"] for f in table.fields if f.get("type", "string") == "string"]
+        for row in table.rows:
+            for name in text_fields:
+                value = row.get(name)
+                m = CONTROL.search(value) if value else None
+                if m:
+                    yield _problem(table, row, name, "control-character",
+                                   f"the text contains an invisible control character "
+                                   f"(U+{ord(m.group()):04X}), often from copying out of a PDF: "
+                                   "delete it or retype the text")
 
 
 def check_count_base(tables):
@@ -123,7 +143,14 @@ def check_amounts(tables):
             expected = parsed * UNIT_FACTORS[unit]
             if amount is None or abs(expected - amount) > Decimal("0.000001"):
                 yield _problem(table, row, "amount_million_vnd", "amount-conversion",
-                               f"{stated} {unit} is {expected} million VND, not {amount}")
+                               f"{stated} {unit} is {_plain(expected)} million VND, not {amount}: "
+                               "write that in amount_million_vnd")
+
+
+def _plain(d: Decimal) -> str:
+    """15800.0 -> '15800', 0.0015 -> '0.0015': the value as a person writes it."""
+    text = format(d, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _stated_precision(row) -> Decimal:
@@ -238,6 +265,8 @@ def check_note_rows(tables):
     for row in notes.rows:
         for ref in (row.get("rows") or "").split():
             resource, _, row_id = ref.partition(":")
+            if resource in REQUIRED_RESOURCES and resource not in tables:
+                continue  # that table could not be read: reported on its own
             if row_id not in ids.get(resource, set()):
                 yield _problem(notes, row, "rows", "note-row-missing",
                                f"the note points at {ref}, which does not exist")
@@ -255,7 +284,46 @@ def check_ranges(tables):
             yield _problem(table, row, "valid_to", "date-order", "valid_to is before valid_from")
 
 
-CHECKS = (check_nfc, check_count_base, check_percent, check_amounts, check_parts_sum,
+SAFE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?")
+
+
+def check_ids(tables):
+    """Ids name pages, files and anchors (xa/<id>/, charts, #<id>): lower-case ASCII letters,
+    digits and hyphens only, so no id can climb out of a folder ('../') or break a link. The
+    schema's own pattern, where it has one, is reported by the structural validation."""
+    for table in tables.values():
+        field = table.field("id")
+        if not field or (field.get("constraints") or {}).get("pattern"):
+            continue
+        for row in table.rows:
+            value = row.get("id")
+            if value is not None and not SAFE_ID.fullmatch(value):
+                yield _problem(table, row, "id", "unsafe-id",
+                               "an id may contain only lower-case letters a-z, digits and hyphens "
+                               "(no accents, spaces, '/', '.' or '..'), at most 120 characters, "
+                               "e.g. bc2017-fund-014")
+
+
+SAFE_URL = re.compile(r"https?://[^\s<>\"'`\\{}|^]+")
+
+
+def check_urls(tables):
+    """A URL is printed as a link: only http(s) addresses without spaces, quotes or angle
+    brackets, so no 'javascript:' link and no markup can ride in on it."""
+    for table in tables.values():
+        names = [f["name"] for f in table.fields
+                 if f["name"] == "url" or f["name"].endswith("_url") or f.get("format") == "uri"]
+        for row in table.rows:
+            for name in names:
+                value = row.get(name)
+                if value and not SAFE_URL.fullmatch(value):
+                    yield _problem(table, row, name, "unsafe-url",
+                                   "a URL must start with http:// or https:// and contain no "
+                                   "spaces, quotes, angle brackets or backslashes: copy the "
+                                   "address from the browser's address bar")
+
+
+CHECKS = (check_ids, check_urls, check_control_characters, check_nfc, check_count_base, check_percent, check_amounts, check_parts_sum,
           check_distribution, check_dates, check_commune_names, check_note_rows, check_ranges)
 
 

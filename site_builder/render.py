@@ -16,6 +16,7 @@ from . import vn
 TEMPLATES = Path(__file__).parent / "templates"
 # Python-Markdown backslash-escapes exactly these (plus | with tables); no extension here adds more.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 
 
 class Safe(str):
@@ -29,8 +30,11 @@ def text(value) -> str:
     if isinstance(value, Safe):
         return value
     s = " ".join(str(value).split())  # no newline can start a heading, rule or table row
+    s = _CONTROL.sub("\ufffd", s)     # control characters (\x02, \x03 are Markdown's own
+                                       # placeholders) show as U+FFFD; the validator refuses them
     s = _MD_SPECIAL.sub(r"\\\1", s)       # Markdown punctuation gets a backslash...
-    return html.escape(s, quote=True)  # ...then & < > " ' become entities
+    s = html.escape(s, quote=True)     # ...then & < > " ' become entities, and ? too:
+    return s.replace("?", "&#63;")     # '??? note' would open a collapsible block (details)
 
 
 def link(label, href: str) -> Safe:

@@ -1,42 +1,176 @@
-"""Validate a data package: the stock Frictionless validation (schemas, keys, foreign keys) and
-our domain checks, collected into one report. Each problem names resource, file, row, column,
-value and rule. Problems that a row of `notes` records as a known disagreement are warnings."""
+"""Validate a data package: file checks (encoding, separator, header), the stock Frictionless
+validation (schemas, keys, foreign keys) and our domain checks, collected into one report. Each
+problem names resource, file, row, column, value and rule, in plain English. Problems that a row
+of `notes` records as a known disagreement are warnings.
+
+A file that cannot be read as the schema says (not UTF-8, not comma-separated, columns missing,
+added or out of order) gets one clear problem per cause and is left out of the further checks,
+so the report does not bury the cause under hundreds of consequences; fix it and validate again.
+A UTF-8 byte-order mark (Excel's "CSV UTF-8") and CRLF line ends are accepted."""
 from __future__ import annotations
 
+import copy
+import csv
+import re
 from pathlib import Path
 
 from . import checks
+from .package import (REQUIRED_RESOURCES, SAVE_AS, PackageError, check_file, load_descriptor,
+                      read_table)
 from .report import Problem, Report
-from .package import REQUIRED_RESOURCES, PackageError, load_descriptor, read_table
+
+# Frictionless rules that mean a file could not be read at all.
+UNREADABLE_RULES = ("scheme-error", "encoding-error", "source-error", "format-error")
 
 
-def _frictionless_problems(package_dir: Path) -> list[Problem]:
+def _frictionless_problems(package_dir: Path, descriptor: dict, skip: set[str]) -> list[Problem]:
+    """The stock validation, on every resource except those in `skip` (already reported as
+    unreadable or missing); foreign keys into a skipped resource are not checked."""
     from frictionless import Package  # imported here: slow import, only needed to validate
 
-    problems = []
+    descriptor = copy.deepcopy(descriptor)
+    descriptor["resources"] = [r for r in descriptor.get("resources", [])
+                               if isinstance(r, dict) and r.get("name") not in skip]
+    present = {r.get("name") for r in descriptor["resources"]}
+    fields = {}
+    for res in descriptor["resources"]:
+        schema = res.get("schema")
+        if isinstance(schema, dict):
+            fields[res.get("name")] = {f.get("name"): f for f in schema.get("fields", [])
+                                       if isinstance(f, dict)}
+            if isinstance(schema.get("foreignKeys"), list):
+                schema["foreignKeys"] = [
+                    fk for fk in schema["foreignKeys"]
+                    if (fk.get("reference") or {}).get("resource", "") in present | {""}]
     try:
-        report = Package(str(package_dir / "datapackage.json")).validate()
+        report = Package(descriptor, basepath=str(package_dir)).validate()
     except Exception as exc:  # frictionless raises on descriptors it cannot read
-        return [Problem("error", "package-error", f"the package descriptor cannot be read: {exc}",
-                        file="datapackage.json")]
+        return [Problem("error", "package-error", f"datapackage.json cannot be read as a data "
+                        f"package: {exc}", file="datapackage.json")]
+    problems = []
     for err in report.errors:
-        problems.append(Problem("error", err.type, err.message, file="datapackage.json"))
+        problems.append(Problem("error", err.type, f"datapackage.json: {err.message}",
+                                file="datapackage.json"))
     for task in report.tasks:
         for err in task.errors:
-            column = getattr(err, "field_name", "") or ",".join(getattr(err, "field_names", None) or [])
-            cell = getattr(err, "cell", None)
-            if cell is None and getattr(err, "field_cells", None):
-                cell = ",".join(str(c) for c in err.field_cells)
-            problems.append(Problem(
-                "error", err.type, _plain(err), resource=task.name or "",
-                file=str(task.place or ""), row=getattr(err, "row_number", None),
-                column=column, value="" if cell is None else str(cell)))
+            problems.append(_problem(err, task.name or "", _relative(task.place, package_dir),
+                                     fields.get(task.name, {})))
     return problems
 
 
-def _plain(err) -> str:
-    """Frictionless's note without its positional preamble, plus the error title."""
+def _relative(place, package_dir: Path) -> str:
+    place = str(place or "")
+    prefix = str(package_dir).rstrip("/") + "/"
+    return place[len(prefix):] if place.startswith(prefix) else place
+
+
+def _problem(err, resource: str, file: str, fields: dict) -> Problem:
+    column = getattr(err, "field_name", "") or ",".join(getattr(err, "field_names", None) or [])
+    cell = getattr(err, "cell", None)
+    if cell is None and getattr(err, "field_cells", None):
+        cell = ",".join(str(c) for c in err.field_cells)
+    value = "" if cell is None else str(cell)
+    if err.type == "primary-key":
+        value = _key_value(err, fields)
+        column = column or "id"
+    if err.type in ("missing-cell",) or (err.type == "constraint-error" and value == "None"
+                                          and "required" in (err.note or "")):
+        value = ""
+    return Problem("error", err.type, _plain(err, column, fields, file), resource=resource,
+                   file=file, row=getattr(err, "row_number", None), column=column, value=value)
+
+
+def _key_value(err, fields: dict) -> str:
+    """The primary-key value of the row (the header matches the schema when we get here)."""
+    cells = getattr(err, "cells", None) or []
+    names = list(fields)
+    try:
+        return str(cells[names.index("id")])
+    except (ValueError, IndexError):
+        return ""
+
+
+TYPE_WORDS = {
+    "number": "this column needs a plain number: digits, '.' for decimals, no thousands "
+              "separators, no words (e.g. 1352449 or 11.54)",
+    "integer": "this column needs a whole number written with digits only (e.g. 600)",
+    "date": "this column needs a date written YYYY-MM-DD (e.g. 2017-06-30)",
+    "year": "this column needs a year of four digits (e.g. 2017)",
+    "boolean": "this column needs true or false (lower case)",
+}
+
+
+def type_words(type_: str, column: str, names) -> str:
+    """What a cell of this type must look like, and where the report's own wording goes."""
+    words = TYPE_WORDS.get(type_, f"the value is not a valid {type_ or 'value'} for this column")
+    if type_ in ("boolean", ""):
+        return words
+    stem = column.split("_")[0] + "_"
+    companions = [n for n in names if n != column and n.startswith(stem)
+                  and n.endswith(("_stated", "_text"))]
+    if companions:
+        return f"{words}; the report's own notation goes in {' or '.join(companions)}"
+    if "note" in names:
+        return f"{words}; words such as 'khoảng' (about) or 'trên' (over) go in note"
+    return words
+
+
+ID_PATTERNS = ("^[a-z0-9-]+$", "^[a-z0-9][a-z0-9-]*$")
+
+
+def _plain(err, column: str, fields: dict, file: str) -> str:
+    """Frictionless's finding in plain words, saying what to fix."""
     note = getattr(err, "note", "") or ""
+    kind = err.type
+    field = fields.get(column) or {}
+    if kind == "type-error":
+        type_ = field.get("type") or (note.split('"')[1].split("/")[0] if '"' in note else "")
+        return type_words(type_, column, list(fields))
+    if kind == "constraint-error":
+        m = re.match(r'constraint "(\w+)" is "(.*)"$', note)
+        name, limit = (m.group(1), m.group(2)) if m else ("", "")
+        constraints = field.get("constraints", {})
+        if name == "required":
+            return "this column is required: the cell cannot be empty"
+        if name == "enum":
+            return "the value must be one of: " + ", ".join(map(str, constraints.get("enum", [])))
+        if name == "minimum":
+            return "the value cannot be negative" if str(limit) in ("0", "0.0") else \
+                f"the value cannot be below {limit}"
+        if name == "maximum":
+            return f"the value cannot be above {limit}"
+        if name == "pattern":
+            if limit in ID_PATTERNS:
+                return ("an id may contain only lower-case letters a-z, digits and hyphens (no "
+                        "accents, spaces, '/', '.' or '..'), e.g. xa-kien-moc-dinh-lap")
+            return f"the value must match the pattern {limit}"
+        if name in ("minLength", "maxLength"):
+            return f"the text length must be {'at least' if name == 'minLength' else 'at most'} {limit}"
+        return f"the value breaks the constraint {name} = {limit}"
+    if kind == "foreign-key":
+        ref = getattr(err, "reference_name", "") or "the referenced table"
+        ref_fields = ",".join(getattr(err, "reference_field_names", None) or ["id"])
+        return (f"there is no row in {ref} whose {ref_fields} is this value: use an existing "
+                f"{ref}.{ref_fields} (check the spelling), or add that row to {ref} first")
+    if kind == "primary-key":
+        m = re.search(r"position \"?(\d+)", note)
+        where = f"row {m.group(1)}" if m else "another row"
+        return f"this id is already used on {where}: every row needs its own id"
+    if kind == "scheme-error":
+        return (f"the file {file} does not exist: restore it, or correct the resource's path in "
+                "datapackage.json")
+    if kind == "encoding-error":
+        return f"the file is not UTF-8 text: {SAVE_AS}"
+    if kind == "missing-cell":
+        return ("the row has fewer cells than the header (a comma missing?): every row needs "
+                "one cell per column")
+    if kind == "extra-cell":
+        return ("the row has more cells than the header (a comma inside a cell?): put a cell "
+                "that contains commas in double quotes")
+    if kind == "blank-row":
+        return "the row is completely empty: delete it"
+    if kind in ("extra-label", "missing-label", "incorrect-label", "duplicate-label", "blank-label"):
+        return f"the header does not match the schema: {err.message}"
     return f"{err.title}: {note}" if note else err.message
 
 
@@ -48,28 +182,56 @@ def validate_package(package_dir: str | Path) -> Report:
     except PackageError as exc:
         report.problems.append(Problem("error", "package-error", str(exc), file="datapackage.json"))
         return report
-    resources = {r.get("name"): r for r in descriptor.get("resources", [])}
+    if not isinstance(descriptor.get("resources"), list):
+        report.problems.append(Problem("error", "package-error", "datapackage.json has no list "
+                                       "of resources", file="datapackage.json"))
+        return report
+    resources = {r.get("name"): r for r in descriptor["resources"] if isinstance(r, dict)}
     for name in REQUIRED_RESOURCES:
         if name not in resources:
             report.problems.append(Problem(
                 "error", "resource-missing",
-                f"the package must declare the resource '{name}' in datapackage.json",
-                resource=name, file="datapackage.json"))
-    structural = _frictionless_problems(package_dir)
+                f"the package must declare the resource '{name}' in datapackage.json: put its "
+                "entry (name, path, schema) back", resource=name, file="datapackage.json"))
+    skip = set()
+    for name, res in resources.items():
+        found = check_file(package_dir, res)
+        if found:
+            skip.add(name)
+            report.problems.extend(found)
+    structural = _frictionless_problems(package_dir, descriptor, skip)
     report.problems.extend(structural)
-    unreadable = {p.resource for p in structural if p.rule in ("scheme-error", "encoding-error",
-                                                              "source-error", "format-error")}
+    skip |= {p.resource for p in structural if p.rule in UNREADABLE_RULES}
     tables = {}
     for name, res in resources.items():
-        if name in unreadable or not (package_dir / res.get("path", "")).is_file():
+        if name in skip or not (package_dir / res.get("path", "")).is_file():
             continue
         try:
             tables[name] = read_table(package_dir, res)
-        except (UnicodeDecodeError, OSError):
+        except (UnicodeDecodeError, OSError, KeyError, csv.Error):
             continue  # reported by the structural validation
-    report.problems.extend(checks.run_all(tables))
+    report.problems.extend(_unconverted(tables, structural))
+    located = {(p.resource, p.row, p.column) for p in structural if p.row}
+    report.problems.extend(p for p in checks.run_all(tables)
+                           if (p.resource, p.row, p.column) not in located)
     _downgrade_noted(report, tables.get("notes"))
     return report
+
+
+def _unconverted(tables, structural) -> list[Problem]:
+    """Cells Frictionless accepted but our reader cannot type (e.g. a date like 2017-6-30):
+    refused too, or the value would silently vanish from the site."""
+    reported = {(p.resource, p.row, p.column) for p in structural}
+    out = []
+    for table in tables.values():
+        for line, column, value, type_ in table.unreadable:
+            if (table.name, line, column) not in reported:
+                row = table.rows[line - 2] if 0 <= line - 2 < len(table.rows) else {}
+                out.append(Problem("error", "type-error",
+                                   type_words(type_, column, [f["name"] for f in table.fields]),
+                                   resource=table.name, file=table.path, row=line, column=column,
+                                   value=value, row_id=str(row.get("id") or "")))
+    return out
 
 
 def _downgrade_noted(report: Report, notes) -> None:
