@@ -373,10 +373,10 @@ CASES: tuple[Case, ...] = (
          "a commune name carrying a <script> tag",
          (("set", "communes", 0, "name", '<script>alert("corpus-script")</script>'),),
          renders("xa/xa-dinh-lap-thu-nghiem/")),
-    Case("title-breakout-in-district-name",
-         "a district name that closes the page's <title> and opens a <script>",
-         (("set", "districts", 0, "name", '</title><script>alert("corpus-title")</script>'),),
-         renders("huyen/huyen-thu-nghiem/")),  # was live markup until overrides/main.html
+    Case("title-breakout-in-criterion-name",
+         "a criterion name that closes the page's <title> and opens a <script>",
+         (("set", "criteria", 2, "name", '</title><script>alert("corpus-title")</script>'),),
+         renders("tieu-chi/03/")),  # was live markup until overrides/main.html
                                                # escaped page.title again (striptags unescapes)
     Case("svg-onload-in-district-name",
          "a district name carrying <svg onload>",
