@@ -1,0 +1,1 @@
+"""End-to-end tests in headless Chromium (a package, so its conftest does not clash with tests/conftest.py)."""
