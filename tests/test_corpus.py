@@ -13,9 +13,7 @@ copy in a temporary folder.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
-import http.server
 import io
 import json
 import re
@@ -37,6 +35,7 @@ from site_builder.cli import main
 from site_builder.model import build_model
 from site_builder.report import FIXES
 from site_builder.validate import validate_package
+from browser.server import serve  # the one local server the browser tests use
 from site_builder.vn import fold
 from site_builder.writer import WriteConflict, Writer
 
@@ -359,29 +358,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--disable-quic"]
 
 
-@contextlib.contextmanager
-def serve(site: Path):
-    """The built site over HTTP on 127.0.0.1 (as a reader gets it, search worker included)."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def served(hostile_build):
     with serve(hostile_build) as url:
         yield url
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def run_in_browser(fn):
