@@ -112,7 +112,7 @@ def render_svg(spec: dict) -> str:
     return vlc.vegalite_to_svg(spec)
 
 
-def render_all(charts: list[Chart], out_dir: Path, cache_dir: Path | None = None) -> dict[str, str]:
+def render_all(charts: list[Chart], cache_dir: Path | None = None) -> dict[str, str]:
     """Render every chart to SVG; identical specs are rendered once (cached by their hash).
     Returns {relative path: content} for the writer."""
     files = {}
