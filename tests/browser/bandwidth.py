@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -53,6 +54,9 @@ PAGE_TYPES = {
     "data": "du-lieu/", "about": "gioi-thieu/",
 }
 SEARCH_INDEX = "search/search_index.json"
+
+# File names of chart libraries (Vega/Altair, Chart.js, Plotly, D3, ECharts, Highcharts).
+CHART_LIBRARY = re.compile(r"vega|altair|chart\.?js|plotly|echarts|highcharts|(^|[^a-z0-9])d3([^a-z0-9]|$)", re.I)
 
 BUDGET_COMMUNE_WARM = 100 * 1024
 BUDGET_SEARCH_INDEX_GZIP = 1024 * 1024
@@ -147,7 +151,7 @@ def budget_problems(results: list[Result], index_sizes: tuple[int, int]) -> list
         extra = [s for s in r.first.scripts if s not in plain]
         if extra:
             problems.append(f"{r.page_type} loads scripts that pages without charts do not: {extra}")
-        chart_js = [s for s in r.first.scripts if any(k in s.lower() for k in ("vega", "chart", "plotly", "d3"))]
+        chart_js = [s for s in r.first.scripts if CHART_LIBRARY.search(s.rsplit("/", 1)[-1])]
         if chart_js:
             problems.append(f"{r.page_type} loads chart JavaScript: {chart_js}")
     if index_sizes[1] > BUDGET_SEARCH_INDEX_GZIP:
