@@ -34,16 +34,17 @@ def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
     """Write the site's Markdown and assets into docs_dir (only files whose content changed)."""
     model = build_model(package_dir)
     site = Site(model, make_env(), version=data_version(package_dir),
-                history=load_history(package_dir, model.communes))
-    site.package_bytes = {res["path"]: (package_dir / res["path"]).read_bytes()
-                          for res in model.descriptor["resources"]}
+                history=load_history(package_dir, model.communes),
+                package_dir=Path(package_dir), cache_dir=cache_dir)
     generate_all(site)
     writer = Writer(docs_dir)
     for path, content in site.pages.items():
         writer.add(path, content)
     for path, content in site.extra_files.items():
         writer.add(path, content)
-    for path, content in charts.render_all(site.charts, cache_dir).items():
+    for path, source in site.extra_paths.items():
+        writer.add_file(path, source)
+    for path, content in charts.render_all(site.charts, cache_dir and cache_dir / "charts").items():
         writer.add(path, content)
     for folder, prefix in ((content_dir, ""), (WEB_ASSETS, "assets/")):
         if folder and folder.is_dir():
@@ -75,7 +76,7 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
     work_dir.mkdir(parents=True, exist_ok=True)
     docs_dir = work_dir / "docs"
     try:
-        site = generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "chart-cache")
+        site = generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "cache")
     except Exception as exc:  # a generator bug must not publish half a site either
         raise BuildError(f"page generation failed: {exc!r}") from exc
     if not run_mkdocs:
@@ -119,7 +120,7 @@ def serve(package_dir: Path, work_dir: Path, content_dir: Path = ROOT / "content
         if not report.valid:
             print(report.to_text(), file=sys.stderr, flush=True)
             return
-        generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "chart-cache")
+        generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "cache")
         print("pages regenerated", flush=True)
 
     regenerate()

@@ -6,6 +6,9 @@ import csv
 import hashlib
 import io
 import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,19 +116,37 @@ def render_svg(spec: dict) -> str:
 
 
 def render_all(charts: list[Chart], cache_dir: Path | None = None) -> dict[str, str]:
-    """Render every chart to SVG; identical specs are rendered once (cached by their hash).
+    """Render every chart to SVG. An SVG is cached under the hash of its spec, so a chart whose
+    data did not change is not rendered again; the others are rendered in parallel, one
+    process per core (vl-convert holds the GIL, so threads would not help).
     Returns {relative path: content} for the writer."""
-    files = {}
-    for chart in charts:
-        key = hashlib.sha256(json.dumps(chart.spec, sort_keys=True).encode()).hexdigest()[:20]
+    keys = [hashlib.sha256(json.dumps(c.spec, sort_keys=True).encode()).hexdigest()[:20] for c in charts]
+    svgs: dict[str, str] = {}
+    for key in keys:
         cached = cache_dir / f"{key}.svg" if cache_dir else None
         if cached and cached.is_file():
-            svg = cached.read_text(encoding="utf-8")
-        else:
-            svg = render_svg(chart.spec)
-            if cached:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                cached.write_text(svg, encoding="utf-8")
-        files[chart.svg_path] = svg
+            svgs[key] = cached.read_text(encoding="utf-8")
+    todo = {key: chart.spec for key, chart in zip(keys, charts) if key not in svgs}
+    svgs.update(zip(todo, _render_many(list(todo.values()))))
+    if cache_dir:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for key in todo:
+            (cache_dir / f"{key}.svg").write_text(svgs[key], encoding="utf-8")
+    files = {}
+    for key, chart in zip(keys, charts):
+        files[chart.svg_path] = svgs[key]
         files[chart.csv_path] = chart.csv_text()
     return files
+
+
+PARALLEL_FROM = 12  # fewer charts render faster here than a worker starts (~1.5 s)
+
+
+def _render_many(specs: list[dict]) -> list[str]:
+    workers = min(os.cpu_count() or 1, 4, len(specs) // (PARALLEL_FROM // 2) or 1)
+    if workers < 2 or len(specs) < PARALLEL_FROM:
+        return [render_svg(spec) for spec in specs]
+    # spawn, not fork: vl-convert runs its own threads, which a fork would not carry over
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(render_svg, specs, chunksize=max(1, len(specs) // (workers * 4))))

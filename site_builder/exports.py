@@ -6,27 +6,30 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
+import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .model import PERSON_TABLES, PUBLISHABLE
 
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entry time: same input, same bytes
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "year": "INTEGER", "boolean": "INTEGER"}
-
-
-def published_rows(name: str, data: bytes) -> tuple[list[str], list[dict]]:
-    """A table's columns and rows as strings, exactly as in the package, persons filtered."""
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-    rows = list(reader)
-    if name in PERSON_TABLES:
-        rows = [r for r in rows if r.get("publication_basis") == PUBLISHABLE]
-    return list(reader.fieldnames or []), rows
+# Tables longer than this stay out of the XLSX workbook (they are in the CSV, JSON, SQLite and
+# zip downloads): Excel's sheet limit is 1,048,576 rows, and a sheet of a few hundred thousand
+# rows takes minutes to write and to open on an ordinary computer.
+XLSX_MAX_ROWS = 100_000
+DOWNLOADS = "du-lieu"
+ZIP = f"{DOWNLOADS}/ntm-lang-son-datapackage.zip"
+SQLITE = f"{DOWNLOADS}/ntm-lang-son.sqlite"
+XLSX = f"{DOWNLOADS}/ntm-lang-son.xlsx"
 
 
 def to_csv(columns: list[str], rows: list[dict], bom: bool = True) -> bytes:
@@ -39,87 +42,209 @@ def to_csv(columns: list[str], rows: list[dict], bom: bool = True) -> bytes:
 
 
 def typed(value: str, type_: str):
-    if value == "":
-        return None
+    """A CSV cell as JSON/SQLite/Excel value of its schema type ('' -> None; a cell that does
+    not convert is kept as text)."""
+    return CONVERT.get(type_, _text)(value)
+
+
+def _text(value: str):
+    return value if value != "" else None
+
+
+def _integer(value: str):
     try:
-        if type_ in ("integer", "year"):
-            return int(value)
-        if type_ == "number":
-            return float(value)
-        if type_ == "boolean":
-            return value == "true"
+        return int(value) if value != "" else None
     except ValueError:
         return value
-    return value
 
 
-def to_json(resource: dict, rows: list[dict]) -> bytes:
-    types = {f["name"]: f.get("type", "string") for f in resource["schema"]["fields"]}
-    records = [{k: typed(v, types.get(k, "string")) for k, v in r.items() if k in types} for r in rows]
-    return json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
+def _number(value: str):
+    try:
+        return float(value) if value != "" else None
+    except ValueError:
+        return value
 
 
-def to_sqlite(resources: list[dict], tables: dict[str, list[dict]]) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "ntm.sqlite"
-        con = sqlite3.connect(path)
-        for res in resources:
-            fields = res["schema"]["fields"]
-            cols = ", ".join(f'"{f["name"]}" {SQL_TYPES.get(f.get("type"), "TEXT")}' for f in fields)
-            pk = res["schema"].get("primaryKey")
-            if pk:
-                cols += ", PRIMARY KEY (" + ", ".join(f'"{k}"' for k in pk) + ")"
-            con.execute(f'CREATE TABLE "{res["name"]}" ({cols})')
-            names = [f["name"] for f in fields]
-            con.executemany(
-                f'INSERT INTO "{res["name"]}" VALUES ({", ".join("?" * len(names))})',
-                [[typed(r.get(n, ""), f.get("type", "string")) for n, f in zip(names, fields)]
-                 for r in tables[res["name"]]])
-        con.commit()
-        con.execute("VACUUM")
-        con.close()
-        return path.read_bytes()
+def _boolean(value: str):
+    return (value == "true") if value != "" else None
 
 
-def to_xlsx(resources: list[dict], tables: dict[str, list[dict]]) -> bytes:
+CONVERT = {"integer": _integer, "year": _integer, "number": _number, "boolean": _boolean}
+
+
+def download_files(package_dir: Path, descriptor: dict, cache_dir: Path | None) -> "Downloads":
+    """Write every download into a folder keyed by the hash of the package (and of this code):
+    an unchanged package reuses the folder of the previous build instead of writing it again.
+    Tables are streamed row by row, so memory does not grow with the size of a table."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(json.dumps(descriptor, sort_keys=True).encode("utf-8"))
+    for res in descriptor["resources"]:
+        with open(Path(package_dir) / res["path"], "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    key = digest.hexdigest()[:24]
+    root = Path(cache_dir or tempfile.mkdtemp(prefix="downloads-")) / "downloads"
+    folder = root / key
+    if not (folder / "done.json").is_file():
+        shutil.rmtree(root, ignore_errors=True)  # one package version kept: the current one
+        work = root / f".{key}.tmp"
+        work.mkdir(parents=True)
+        _write_downloads(Path(package_dir), descriptor, work)
+        os.replace(work, folder)
+    meta = json.loads((folder / "done.json").read_text(encoding="utf-8"))
+    files = {rel: folder / rel for rel in meta["files"]}
+    return Downloads(files, meta["counts"], meta["not_in_xlsx"])
+
+
+@dataclass
+class Downloads:
+    files: dict[str, Path]        # site path ("du-lieu/x.csv") -> file in the cache
+    counts: dict[str, int]        # published rows per table
+    not_in_xlsx: list[str]        # tables over Excel's row limit (CSV, JSON, SQLite only)
+
+    def size(self, rel: str) -> int:
+        return self.files[rel].stat().st_size
+
+
+def _published(package_dir: Path, res: dict):
+    """A table's header and rows (lists of strings, as in the file), persons filtered."""
+    with open(package_dir / res["path"], encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        columns = next(reader, [])
+        keep = columns.index("publication_basis") if (res["name"] in PERSON_TABLES
+                                                      and "publication_basis" in columns) else None
+        yield columns
+        for row in reader:
+            if keep is None or (len(row) > keep and row[keep] == PUBLISHABLE):
+                yield row
+
+
+def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
+    resources = descriptor["resources"]
+    data = out / DOWNLOADS
+    (out / "package").mkdir(parents=True)
+    data.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    con = sqlite3.connect(out / "ntm.sqlite")
+    for res in resources:
+        name, fields = res["name"], res["schema"]["fields"]
+        rows = _published(package_dir, res)
+        columns = next(rows)
+        where = {c: i for i, c in enumerate(columns)}
+        present = [(f["name"], where[f["name"]], CONVERT.get(f.get("type"), _text))
+                   for f in fields if f["name"] in where]
+        names = [n for n, _, _ in present]
+        _sqlite_table(con, res)
+        insert = (f'INSERT INTO "{name}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
+                  f'VALUES ({", ".join("?" * len(names))})') if names else None
+        count = 0
+        package_csv = out / "package" / res["path"]
+        package_csv.parent.mkdir(parents=True, exist_ok=True)
+        with open(data / f"{name}.csv", "w", encoding="utf-8-sig", newline="") as bom_f, \
+                open(package_csv, "w", encoding="utf-8", newline="") as plain_f, \
+                open(data / f"{name}.json", "w", encoding="utf-8") as json_f:
+            bom_w, plain_w = csv.writer(bom_f, lineterminator="\r\n"), csv.writer(plain_f, lineterminator="\n")
+            bom_w.writerow(columns)
+            plain_w.writerow(columns)
+            json_f.write("[")
+            batch = []
+            width = len(columns)
+            for row in rows:
+                if len(row) != width:
+                    row = (row + [""] * width)[:width]
+                bom_w.writerow(row)
+                plain_w.writerow(row)
+                values = [convert(row[i]) for _, i, convert in present]
+                json_f.write(("\n" if count == 0 else ",\n")
+                             + json.dumps(dict(zip(names, values)), ensure_ascii=False))
+                batch.append(values)
+                if len(batch) >= 10000:
+                    con.executemany(insert, batch)
+                    batch = []
+                count += 1
+            if batch:
+                con.executemany(insert, batch)
+            json_f.write("\n]" if count else "]")
+        counts[name] = count
+    con.commit()
+    con.execute("VACUUM")
+    con.close()
+    os.replace(out / "ntm.sqlite", out / SQLITE)
+    package_files = {"datapackage.json": json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
+    package_files.update({res["path"]: out / "package" / res["path"] for res in resources})
+    make_zip_file(out / ZIP, package_files)
+    shutil.rmtree(out / "package")
+    not_in_xlsx = [r["name"] for r in resources if counts[r["name"]] > XLSX_MAX_ROWS]
+    _write_xlsx(out / XLSX, package_dir, [r for r in resources if r["name"] not in not_in_xlsx])
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    (out / "done.json").write_text(json.dumps({"files": files, "counts": counts,
+                                               "not_in_xlsx": not_in_xlsx}), encoding="utf-8")
+
+
+def _sqlite_table(con, res: dict) -> None:
+    fields = res["schema"]["fields"]
+    cols = ", ".join(f'"{f["name"]}" {SQL_TYPES.get(f.get("type"), "TEXT")}' for f in fields)
+    pk = res["schema"].get("primaryKey")
+    if pk:
+        cols += ", PRIMARY KEY (" + ", ".join(f'"{k}"' for k in pk) + ")"
+    con.execute(f'CREATE TABLE "{res["name"]}" ({cols})')
+
+
+def _write_xlsx(path: Path, package_dir: Path, resources: list[dict]) -> None:
+    """One sheet per table (openpyxl's streaming write-only mode), with fixed dates so that
+    the same package gives the same bytes."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     for res in resources:
         ws = wb.create_sheet(res["name"][:31])
         fields = res["schema"]["fields"]
+        rows = _published(package_dir, res)
+        where = {c: i for i, c in enumerate(next(rows))}
         ws.append([f["name"] for f in fields])
-        for r in tables[res["name"]]:
-            ws.append([typed(r.get(f["name"], ""), f.get("type", "string")) for f in fields])
+        for row in rows:
+            ws.append([typed(row[where[f["name"]]] if where.get(f["name"], len(row)) < len(row)
+                             else "", f.get("type", "string")) for f in fields])
     fixed = dt.datetime(*FIXED_TIME)
     wb.properties.created = wb.properties.modified = fixed
     wb.properties.creator = "site_builder"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _rezip(buf.getvalue())
+    tmp = path.with_suffix(".tmp")
+    wb.save(tmp)
+    _rezip(tmp, path)
+    tmp.unlink()
 
 
-def _rezip(data: bytes) -> bytes:
+def _rezip(src_path: Path, out: Path) -> None:
     """Rewrite a zip with fixed entry times and a fixed `modified` property (openpyxl stamps
     the current time in both when it saves)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    files = {name: src.read(name) for name in src.namelist()}
-    files["docProps/core.xml"] = re.sub(
-        rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>2020-01-01T00:00:00Z\g<2>",
-        files["docProps/core.xml"])
-    return make_zip(files, sort=False)
+    with zipfile.ZipFile(src_path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>2020-01-01T00:00:00Z\g<2>", data)
+            dst.writestr(_entry(name), data)
 
 
-def make_zip(files: dict[str, bytes], sort: bool = True) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in (sorted(files) if sort else files):
-            info = zipfile.ZipInfo(name, FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, files[name])
-    return buf.getvalue()
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def make_zip_file(out: Path, files: dict[str, bytes | Path]) -> None:
+    """A zip of the given files (bytes, or files streamed from disk), in name order, with
+    fixed entry times."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(files):
+            content = files[name]
+            if isinstance(content, Path):
+                big = content.stat().st_size > (1 << 31)
+                with open(content, "rb") as src, zf.open(_entry(name), "w", force_zip64=big) as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            else:
+                zf.writestr(_entry(name), content)
 
 
 EXTRACT_TABLES = ("commune_recognitions", "unit_changes", "donors", "households", "land_donors",

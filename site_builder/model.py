@@ -1,13 +1,16 @@
 """The model: the package's tables joined into what the pages need. Built once, read by every
 page module. Person entries without a publication basis are dropped here, so no page, index
-or download can show them."""
+or download can show them. Only the resources the pages use are read (a package may carry
+more, e.g. a national status table of millions of rows: the downloads stream those from the
+files). Rows placed in a commune or district are indexed once, so a page looks up its own rows
+instead of scanning every table."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .package import load_descriptor, read_table
+from .package import REQUIRED_RESOURCES, load_descriptor, read_table
 from .vn import sort_key
 
 PUBLISHABLE = "named_in_public_report"
@@ -22,6 +25,7 @@ class Model:
     districts: dict[str, dict] = field(default_factory=dict)
     communes: dict[str, dict] = field(default_factory=dict)
     documents: dict[str, dict] = field(default_factory=dict)
+    _placed: dict = field(default_factory=dict, repr=False)  # table -> ("c"|"d", id) -> rows
 
     def rows(self, name: str) -> list[dict]:
         return self.tables.get(name, [])
@@ -38,16 +42,28 @@ class Model:
         return sorted(rows, key=lambda c: (sort_key(c["name"]), sort_key(c["kind"]), c["id"]))
 
     def located(self, name: str, commune_id=None, district_id=None) -> list[dict]:
-        """Rows of a table placed in a commune, or in a district (directly or via its communes)."""
-        out = []
-        for row in self.rows(name):
-            if commune_id and row.get("commune_id") == commune_id:
-                out.append(row)
-            elif district_id:
+        """Rows of a table placed in a commune, or in a district (directly or via its communes),
+        in table order."""
+        if name not in self._placed:
+            index = defaultdict(list)
+            for row in self.rows(name):
                 c = self.communes.get(row.get("commune_id") or "")
-                if row.get("district_id") == district_id or (c and c.get("district_id") == district_id):
-                    out.append(row)
-        return out
+                if c:
+                    index["c", c["id"]].append(row)
+                for district in {row.get("district_id"), (c or {}).get("district_id")} - {None, ""}:
+                    index["d", district].append(row)
+            self._placed[name] = index
+        key = ("c", commune_id) if commune_id else ("d", district_id)
+        return list(self._placed[name].get(key, ()))
+
+    def communes_in(self, district_id: str | None) -> list[dict]:
+        """The communes of a district (None: units with no district), in registry order."""
+        if "communes_in" not in self._placed:
+            index = defaultdict(list)
+            for c in self.communes.values():
+                index[c.get("district_id") or None].append(c)
+            self._placed["communes_in"] = index
+        return list(self._placed["communes_in"].get(district_id, ()))
 
 
 KIND_LABEL = {"xã": "Xã", "phường": "Phường", "thị trấn": "Thị trấn", "huyện": "Huyện",
@@ -62,6 +78,8 @@ def build_model(package_dir: Path) -> Model:
     descriptor = load_descriptor(package_dir)
     tables = {}
     for res in descriptor["resources"]:
+        if res["name"] not in REQUIRED_RESOURCES:
+            continue
         rows = read_table(package_dir, res).rows
         if res["name"] in PERSON_TABLES:
             rows = [r for r in rows if r.get("publication_basis") == PUBLISHABLE]

@@ -3,6 +3,7 @@ charts to the `Site`; templates hold the layout, the modules the logic."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..charts import Chart
 from ..model import Model, full_name
@@ -27,7 +28,9 @@ class Site:
     pages: dict[str, str] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     extra_files: dict[str, str | bytes] = field(default_factory=dict)
-    package_bytes: dict[str, bytes] = field(default_factory=dict)  # package path -> CSV bytes
+    extra_paths: dict[str, Path] = field(default_factory=dict)  # site path -> file to copy
+    package_dir: Path | None = None
+    cache_dir: Path | None = None    # kept between builds: downloads, chart SVGs
     version: dict = field(default_factory=dict)  # {"date": "2026-11-22", "commit": "abc1234"} or {}
     history: object = None  # history.History: when each page's data last changed
 

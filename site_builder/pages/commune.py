@@ -27,9 +27,7 @@ def generate(site: Site) -> None:
                   land_donors=related["land_donors"], projects=related["projects"],
                   models=related["production_models"], awards=related["awards"],
                   full_name=full_name, CHANGE=CHANGE_LABEL, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL)
-    groups = [(d, model.communes_sorted([c for c in model.communes.values()
-                                         if c.get("district_id") == d["id"]]))
-              for d in model.districts.values()]
-    new_units = model.communes_sorted([c for c in model.communes.values() if not c.get("district_id")])
+    groups = [(d, model.communes_sorted(model.communes_in(d["id"]))) for d in model.districts.values()]
+    new_units = model.communes_sorted(model.communes_in(None))
     site.page("xa/index.md", "commune_index.md.j2", groups=groups, new_units=new_units,
               total=len(model.communes), full_name=full_name)

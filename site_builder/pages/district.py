@@ -15,7 +15,7 @@ def generate(site: Site) -> None:
     model = site.model
     rows = []
     for district in model.districts.values():
-        communes = [c for c in model.communes.values() if c.get("district_id") == district["id"]]
+        communes = model.communes_in(district["id"])
         periods = [(label, model.communes_sorted([c for c in communes if c[flag]]))
                    for flag, label in PERIODS]
         path = f"huyen/{district['id']}.md"

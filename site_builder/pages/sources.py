@@ -1,6 +1,7 @@
 """Sources: each report and outside source, what it covers, and which figures come from it."""
 from __future__ import annotations
 
+import csv
 from collections import Counter
 
 from . import Site
@@ -25,6 +26,12 @@ def generate(site: Site) -> None:
         for row in rows:
             if row.get("source_id") in uses:
                 uses[row["source_id"]][name] += 1
+    for res in model.descriptor["resources"]:  # tables the model does not load: stream them
+        if res["name"] not in model.tables and site.package_dir:
+            with open(site.package_dir / res["path"], encoding="utf-8-sig", newline="") as f:
+                for row in csv.DictReader(f):
+                    if row.get("source_id") in uses:
+                        uses[row["source_id"]][res["name"]] += 1
     order = ["report", "registry", "legal", "web_page"]
     sources = sorted(model.sources.values(),
                      key=lambda s: (order.index(s["kind"]), str(s.get("date") or ""), s["id"]))
