@@ -138,14 +138,19 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
         insert = (f'INSERT INTO "{name}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
                   f'VALUES ({", ".join("?" * len(names))})') if names else None
         count = 0
-        package_csv = out / "package" / res["path"]
-        package_csv.parent.mkdir(parents=True, exist_ok=True)
+        # the zip carries the package's own file, rewritten only where persons are left out
+        package_csv = out / "package" / res["path"] if name in PERSON_TABLES else os.devnull
+        if name in PERSON_TABLES:
+            package_csv.parent.mkdir(parents=True, exist_ok=True)
         with open(data / f"{name}.csv", "w", encoding="utf-8-sig", newline="") as bom_f, \
                 open(package_csv, "w", encoding="utf-8", newline="") as plain_f, \
                 open(data / f"{name}.json", "w", encoding="utf-8") as json_f:
             bom_w, plain_w = csv.writer(bom_f, lineterminator="\r\n"), csv.writer(plain_f, lineterminator="\n")
+            if name not in PERSON_TABLES:
+                plain_w = None
             bom_w.writerow(columns)
-            plain_w.writerow(columns)
+            if plain_w:
+                plain_w.writerow(columns)
             json_f.write("[")
             batch = []
             width = len(columns)
@@ -153,7 +158,8 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
                 if len(row) != width:
                     row = (row + [""] * width)[:width]
                 bom_w.writerow(row)
-                plain_w.writerow(row)
+                if plain_w:
+                    plain_w.writerow(row)
                 values = [convert(row[i]) for _, i, convert in present]
                 json_f.write(("\n" if count == 0 else ",\n")
                              + json.dumps(dict(zip(names, values)), ensure_ascii=False))
@@ -171,7 +177,8 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
     con.close()
     os.replace(out / "ntm.sqlite", out / SQLITE)
     package_files = {"datapackage.json": json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
-    package_files.update({res["path"]: out / "package" / res["path"] for res in resources})
+    package_files.update({res["path"]: (out / "package" if res["name"] in PERSON_TABLES else package_dir)
+                          / res["path"] for res in resources})
     make_zip_file(out / ZIP, package_files)
     shutil.rmtree(out / "package")
     not_in_xlsx = [r["name"] for r in resources if counts[r["name"]] > XLSX_MAX_ROWS]

@@ -98,3 +98,9 @@ def test_site_builds_with_a_page_for_every_synthetic_unit(synthetic, tmp_path):
     # the extra resource is accepted: listed among the downloads, not turned into pages
     assert "commune_criteria_status" in (site / "du-lieu" / "index.html").read_text(encoding="utf-8")
     assert "SYNTHETIC" in (site / "nguon" / "index.html").read_text(encoding="utf-8")
+    # ... and streamed whole into its downloads although the model does not load it
+    status = rows(synthetic, "commune_criteria_status")
+    with open(site / "du-lieu" / "commune_criteria_status.csv", encoding="utf-8-sig", newline="") as fh:
+        assert list(csv.DictReader(fh)) == status
+    records = json.loads((site / "du-lieu" / "commune_criteria_status.json").read_text(encoding="utf-8"))
+    assert len(records) == len(status) and records[0]["commune_id"] == status[0]["commune_id"]

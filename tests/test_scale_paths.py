@@ -1,0 +1,92 @@
+"""The code paths that keep big builds linear, checked for what they must not change: the
+placed-rows index gives exactly the rows a full scan gives, the downloads cache is reused only
+for the same package, tables too long for a worksheet are left out of the XLSX and the data
+page says so, and charts rendered in worker processes are the same SVG as rendered in line."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import REAL_PACKAGE, make_package, read_rows, set_cell
+from site_builder import charts, exports
+from site_builder.build import build_site
+from site_builder.model import build_model
+
+PLACED = ("donors", "households", "land_donors", "projects", "production_models", "awards")
+
+
+def scan(model, name, commune_id=None, district_id=None):
+    """The plain full-table scan the index replaces."""
+    out = []
+    for row in model.rows(name):
+        c = model.communes.get(row.get("commune_id") or "")
+        if commune_id and row.get("commune_id") == commune_id:
+            out.append(row)
+        elif district_id and (row.get("district_id") == district_id
+                              or (c and c.get("district_id") == district_id)):
+            out.append(row)
+    return out
+
+
+def test_placed_rows_index_matches_a_full_scan_on_the_real_package():
+    model = build_model(REAL_PACKAGE)
+    found = 0
+    for name in PLACED:
+        for commune_id in model.communes:
+            rows = model.located(name, commune_id=commune_id)
+            assert rows == scan(model, name, commune_id=commune_id)
+            found += len(rows)
+        for district_id in model.districts:
+            assert model.located(name, district_id=district_id) == scan(model, name, district_id=district_id)
+    assert found > 0
+    for district_id in [*model.districts, None]:
+        assert model.communes_in(district_id) == [c for c in model.communes.values()
+                                                  if (c.get("district_id") or None) == district_id]
+
+
+def test_downloads_are_reused_for_the_same_package_only(tmp_path, monkeypatch):
+    pkg = make_package(tmp_path / "pkg")
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    first = exports.download_files(pkg, descriptor, tmp_path / "cache")
+    calls = []
+    original = exports._write_downloads
+    monkeypatch.setattr(exports, "_write_downloads", lambda *a: (calls.append(a), original(*a)))
+    again = exports.download_files(pkg, descriptor, tmp_path / "cache")
+    assert again.files == first.files and calls == []          # same package: nothing written
+    set_cell(pkg, "funding", 0, "amount_stated", "1.352.450")
+    changed = exports.download_files(pkg, descriptor, tmp_path / "cache")
+    assert len(calls) == 1 and changed.files[exports.ZIP] != first.files[exports.ZIP]
+    assert not first.files[exports.ZIP].exists()               # one version kept, not a pile
+    with open(changed.files["du-lieu/funding.csv"], encoding="utf-8-sig") as fh:
+        assert "1.352.450" in fh.read()
+
+
+def test_tables_over_the_worksheet_limit_stay_out_of_the_xlsx_and_the_page_says_so(tmp_path, monkeypatch):
+    pkg = make_package(tmp_path / "pkg")
+    long_tables = [name for name in ("communes", "unit_changes")]
+    limit = min(len(read_rows(pkg, name)) for name in long_tables) - 1
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", limit)
+    site = build_site(pkg, tmp_path / "site", work_dir=tmp_path / "build")
+    over = [r["name"] for r in json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+            if len(read_rows(pkg, r["name"])) > limit]
+    assert set(long_tables) <= set(over)
+    wb = load_workbook(site / "du-lieu" / "ntm-lang-son.xlsx", read_only=True)
+    assert not set(over) & set(wb.sheetnames) and "sources" in wb.sheetnames
+    page = (site / "du-lieu" / "index.html").read_text(encoding="utf-8")
+    assert "Sổ tính Excel không gồm bảng" in page and "communes" in page.split("Sổ tính Excel không gồm bảng")[1][:300]
+    with open(site / "du-lieu" / "communes.csv", encoding="utf-8-sig") as fh:   # still downloadable
+        assert len(fh.read().splitlines()) == len(read_rows(pkg, "communes")) + 1
+
+
+def test_charts_rendered_in_worker_processes_equal_charts_rendered_in_line(monkeypatch):
+    made = [charts.bar_chart(f"c{i}", f"Biểu đồ {i}", "mô tả", "Nguồn: SYNTHETIC", ["Năm", "Số xã"],
+                             [["2019", i], ["2020", i + 3]], x="Năm", y="Số xã") for i in range(4)]
+    in_line = [charts.render_svg(c.spec) for c in made]
+    monkeypatch.setattr(charts, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(charts.os, "cpu_count", lambda: 2)
+    files = charts.render_all(made)
+    assert [files[c.svg_path] for c in made] == in_line
+    assert "Biểu đồ 3" in files[made[3].svg_path]
