@@ -90,15 +90,23 @@ def read_version(spec: str, workdir: Path) -> Path:
         return path
     if (path / "datapackage" / "datapackage.json").is_file():
         return path / "datapackage"
-    archive = subprocess.run(["git", "archive", "--format=tar", spec, "datapackage"],
+    try:
+        return extract_from_git(spec, "datapackage", workdir / spec.replace("/", "_"))
+    except ValueError as exc:
+        raise ValueError(f"{spec!r} is neither a package folder nor a git ref with datapackage/: "
+                         f"{exc}") from None
+
+
+def extract_from_git(ref: str, folder: str, target: Path, cwd: Path | None = None) -> Path:
+    """`folder` as it was at a git ref, extracted under target; returns the extracted folder.
+    Raises ValueError with git's message when the ref or folder does not exist."""
+    archive = subprocess.run(["git", "archive", "--format=tar", ref, folder or "."], cwd=cwd,
                              capture_output=True)
     if archive.returncode != 0:
-        raise ValueError(f"{spec!r} is neither a package folder nor a git ref with datapackage/: "
-                         + archive.stderr.decode(errors="replace").strip())
-    target = workdir / spec.replace("/", "_")
+        raise ValueError(archive.stderr.decode(errors="replace").strip())
     with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
         tar.extractall(target, filter="data")
-    return target / "datapackage"
+    return target / folder if folder else target
 
 
 def _tables(package: Path) -> dict[str, tuple[list[str], dict[str, dict]]]:

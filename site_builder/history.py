@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diff import DataDiff, diff_packages
+from .diff import DataDiff, diff_packages, extract_from_git
 
 MAX_RELEASES = 30
 PROVINCE_TABLES = {"criteria_progress", "criteria_distribution", "average_criteria", "ntm_counts",
@@ -113,14 +113,8 @@ def load_history(package_dir: Path, communes: dict[str, dict]) -> History | None
 
 
 def _extract(top: Path, commit: str, prefix: str, tmp: Path) -> Path | None:
-    archive = subprocess.run(["git", "archive", "--format=tar", commit, prefix or "."], cwd=top,
-                             capture_output=True)
-    if archive.returncode != 0:
+    try:
+        package = extract_from_git(commit, prefix, tmp / commit, cwd=top)
+    except ValueError:
         return None
-    import io
-    import tarfile
-    target = tmp / commit
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(target, filter="data")
-    package = target / prefix if prefix else target
     return package if (package / "datapackage.json").is_file() else None
