@@ -18,7 +18,7 @@ from .history import data_version, load_history
 from .model import build_model
 from .pages import Site, generate_all
 from .render import make_env
-from .validate import validate_package
+from .validate import validate_package_cached
 from .writer import Writer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,10 +70,10 @@ def mkdocs_config(work_dir: Path, docs_dir: Path, site_dir: Path, base: Path = R
 
 def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
                work_dir: Path = Path("build"), content_dir: Path = ROOT / "content") -> Path:
-    report = validate_package(package_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    report = validate_package_cached(package_dir, work_dir / "cache" / "validation")
     if not report.valid:
         raise BuildError(report.to_text())
-    work_dir.mkdir(parents=True, exist_ok=True)
     docs_dir = work_dir / "docs"
     try:
         site = generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "cache")
@@ -116,7 +116,7 @@ def serve(package_dir: Path, work_dir: Path, content_dir: Path = ROOT / "content
     docs_dir = work_dir / "docs"
 
     def regenerate() -> None:
-        report = validate_package(package_dir)
+        report = validate_package_cached(package_dir, work_dir / "cache" / "validation")
         if not report.valid:
             print(report.to_text(), file=sys.stderr, flush=True)
             return

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from decimal import Decimal
+from typing import Iterator
 
 from .package import REQUIRED_RESOURCES, Table
 from .report import Problem
@@ -30,16 +31,32 @@ def _problem(table: Table, row: dict, column: str, rule: str, message: str,
                    value="" if value is None else str(value), row_id=str(row.get("id") or ""))
 
 
+def _flagged(table: Table, names: list[str], bad) -> Iterator[tuple[dict, str]]:
+    """(row, column) of every cell of the named columns whose value `bad(value)` flags, in row
+    order and, within a row, in the order of `names`. Each distinct value is tested once and
+    rows are read only where a value is flagged, so a clean table of millions of rows costs a
+    few set operations per column."""
+    cells = []
+    for position, name in enumerate(names):
+        flagged = {value for value in table.distinct(name) if bad(value)}
+        if flagged:
+            column = table.column(name)
+            cells.extend((i, position) for i, value in enumerate(column) if value in flagged)
+    for i, position in sorted(cells):
+        yield table.rows[i], names[position]
+
+
 def check_nfc(tables):
     for table in tables.values():
         text_fields = [f["name"] for f in table.fields if f.get("type", "string") == "string"]
-        for row in table.rows:
-            for name in text_fields:
-                value = row.get(name)
-                if value and unicodedata.normalize("NFC", value) != value:
-                    yield _problem(table, row, name, "text-not-nfc",
-                                   "text is not in Unicode NFC form (decomposed accents, often "
-                                   "from copying out of a PDF or a Mac); save it as NFC")
+        for row, name in _flagged(table, text_fields, _not_nfc):
+            yield _problem(table, row, name, "text-not-nfc",
+                           "text is not in Unicode NFC form (decomposed accents, often "
+                           "from copying out of a PDF or a Mac); save it as NFC")
+
+
+def _not_nfc(value) -> bool:
+    return bool(value) and unicodedata.normalize("NFC", value) != value
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -50,15 +67,12 @@ def check_control_characters(tables):
     line breaks inside a cell are fine (they show as spaces)."""
     for table in tables.values():
         text_fields = [f["name"] for f in table.fields if f.get("type", "string") == "string"]
-        for row in table.rows:
-            for name in text_fields:
-                value = row.get(name)
-                m = CONTROL.search(value) if value else None
-                if m:
-                    yield _problem(table, row, name, "control-character",
-                                   f"the text contains an invisible control character "
-                                   f"(U+{ord(m.group()):04X}), often from copying out of a PDF: "
-                                   "delete it or retype the text")
+        for row, name in _flagged(table, text_fields, lambda v: bool(v and CONTROL.search(v))):
+            m = CONTROL.search(row.get(name))
+            yield _problem(table, row, name, "control-character",
+                           f"the text contains an invisible control character "
+                           f"(U+{ord(m.group()):04X}), often from copying out of a PDF: "
+                           "delete it or retype the text")
 
 
 def check_count_base(tables):
@@ -219,19 +233,17 @@ def check_dates(tables, today: dt.date | None = None):
     today = today or dt.date.today()
     for table in tables.values():
         date_fields = [f["name"] for f in table.fields if f.get("type") == "date"]
-        for row in table.rows:
-            for name in date_fields:
-                value = row.get(name)
-                if value is None:
-                    continue
-                if value > today and row.get("kind") != "target":
-                    yield _problem(table, row, name, "date-in-future",
-                                   f"{value.isoformat()} is after today ({today.isoformat()}); "
-                                   "only a target may lie in the future")
-                elif value < EARLIEST and table.name not in ("documents",):
-                    yield _problem(table, row, name, "date-too-early",
-                                   f"{value.isoformat()} is before 2009, when the programme's "
-                                   "criteria were set")
+        outside = lambda v: v is not None and (v > today or v < EARLIEST)  # noqa: E731
+        for row, name in _flagged(table, date_fields, outside):
+            value = row.get(name)
+            if value > today and row.get("kind") != "target":
+                yield _problem(table, row, name, "date-in-future",
+                               f"{value.isoformat()} is after today ({today.isoformat()}); "
+                               "only a target may lie in the future")
+            elif value < EARLIEST and table.name not in ("documents",):
+                yield _problem(table, row, name, "date-too-early",
+                               f"{value.isoformat()} is before 2009, when the programme's "
+                               "criteria were set")
 
 
 def check_commune_names(tables):
@@ -261,13 +273,15 @@ def check_note_rows(tables):
     notes = tables.get("notes")
     if not notes:
         return
-    ids = {name: {r.get("id") for r in t.rows} for name, t in tables.items()}
+    ids: dict[str, set] = {}  # the ids of a table, read when a note first points into it
     for row in notes.rows:
         for ref in (row.get("rows") or "").split():
             resource, _, row_id = ref.partition(":")
             if resource in REQUIRED_RESOURCES and resource not in tables:
                 continue  # that table could not be read: reported on its own
-            if row_id not in ids.get(resource, set()):
+            if resource not in ids:
+                ids[resource] = tables[resource].distinct("id") if resource in tables else set()
+            if row_id not in ids[resource]:
                 yield _problem(notes, row, "rows", "note-row-missing",
                                f"the note points at {ref}, which does not exist")
 
@@ -295,13 +309,12 @@ def check_ids(tables):
         field = table.field("id")
         if not field or (field.get("constraints") or {}).get("pattern"):
             continue
-        for row in table.rows:
-            value = row.get("id")
-            if value is not None and not SAFE_ID.fullmatch(value):
-                yield _problem(table, row, "id", "unsafe-id",
-                               "an id may contain only lower-case letters a-z, digits and hyphens "
-                               "(no accents, spaces, '/', '.' or '..'), at most 120 characters, "
-                               "e.g. bc2017-fund-014")
+        for row, _ in _flagged(table, ["id"],
+                               lambda v: v is not None and not SAFE_ID.fullmatch(v)):
+            yield _problem(table, row, "id", "unsafe-id",
+                           "an id may contain only lower-case letters a-z, digits and hyphens "
+                           "(no accents, spaces, '/', '.' or '..'), at most 120 characters, "
+                           "e.g. bc2017-fund-014")
 
 
 SAFE_URL = re.compile(r"https?://[^\s<>\"'`\\{}|^]+")
@@ -313,14 +326,11 @@ def check_urls(tables):
     for table in tables.values():
         names = [f["name"] for f in table.fields
                  if f["name"] == "url" or f["name"].endswith("_url") or f.get("format") == "uri"]
-        for row in table.rows:
-            for name in names:
-                value = row.get(name)
-                if value and not SAFE_URL.fullmatch(value):
-                    yield _problem(table, row, name, "unsafe-url",
-                                   "a URL must start with http:// or https:// and contain no "
-                                   "spaces, quotes, angle brackets or backslashes: copy the "
-                                   "address from the browser's address bar")
+        for row, name in _flagged(table, names, lambda v: bool(v and not SAFE_URL.fullmatch(v))):
+            yield _problem(table, row, name, "unsafe-url",
+                           "a URL must start with http:// or https:// and contain no "
+                           "spaces, quotes, angle brackets or backslashes: copy the "
+                           "address from the browser's address bar")
 
 
 CHECKS = (check_ids, check_urls, check_control_characters, check_nfc, check_count_base, check_percent, check_amounts, check_parts_sum,

@@ -5,11 +5,15 @@ a row can name the line a person sees in a spreadsheet."""
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import difflib
+import gc
 import io
+import itertools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -33,7 +37,7 @@ class Table:
     name: str
     path: str               # path as written in the descriptor, relative to the package
     descriptor: dict
-    rows: list[dict] = field(default_factory=list)  # typed values; key "_line" = CSV line
+    rows: Sequence[dict] = field(default_factory=list)  # typed values; key "_line" = CSV line
     # cells that did not convert to their schema type: (line, column, value, type)
     unreadable: list[tuple[int, str, str, str]] = field(default_factory=list)
 
@@ -43,6 +47,80 @@ class Table:
 
     def field(self, name: str) -> dict | None:
         return next((f for f in self.fields if f["name"] == name), None)
+
+    def column(self, name: str) -> Sequence:
+        """The values of one column, in row order (None where a row has no such key)."""
+        if isinstance(self.rows, ColumnRows):
+            return self.rows.column(name)
+        return [row.get(name) for row in self.rows]
+
+    def distinct(self, name: str) -> set:
+        """The distinct values of one column (None included where a row has no such key)."""
+        if isinstance(self.rows, ColumnRows):
+            return self.rows.distinct(name)
+        return {row.get(name) for row in self.rows}
+
+
+class ColumnRows(Sequence):
+    """Rows kept as columns (one list per field, equal values shared), for a large table: a
+    row dict is built when it is read, so a table of millions of rows costs a few pointers a
+    cell instead of a dict a row. Read-only: a row dict read from it is a fresh copy.
+
+    The columns may be left unread (`columns=None`, with each column's distinct values and a
+    `load` function that reads them): a check that only needs to know whether some value is
+    wrong then costs nothing, and the columns are read the first time a row is."""
+
+    def __init__(self, names: list[str], columns: dict[str, list] | None, lines: Sequence[int],
+                 distinct: dict[str, set] | None = None, load=None):
+        self._names = names
+        self._columns = columns
+        self._lines = lines
+        self._distinct = distinct
+        self._load = load
+
+    @property
+    def columns(self) -> dict[str, list]:
+        if self._columns is None:
+            self._columns = self._load()
+        return self._columns
+
+    def column(self, name: str) -> Sequence:
+        if name == "_line":
+            return self._lines
+        col = self.columns.get(name)
+        return col if col is not None else [None] * len(self._lines)
+
+    def distinct(self, name: str) -> set:
+        if self._distinct is not None and name in self._distinct:
+            return set(self._distinct[name])
+        if name not in self._names and name != "_line":
+            return {None} if len(self._lines) else set()
+        return set(self.column(name))
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def _row(self, i: int) -> dict:
+        row = {"_line": self._lines[i]}
+        columns = self.columns
+        for name in self._names:
+            row[name] = columns[name][i]
+        return row
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._row(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("row index out of range")
+        return self._row(i)
+
+    def __iter__(self):
+        keys = ("_line", *self._names)
+        columns = self.columns
+        return map(dict, map(zip, itertools.repeat(keys),
+                             zip(self._lines, *(columns[n] for n in self._names))))
 
 
 def load_descriptor(package_dir: Path) -> dict:
@@ -86,26 +164,123 @@ def _raise(value, type_):
     raise ValueError(f"{value!r} is not a {type_}")
 
 
-def read_table(package_dir: Path, res: dict) -> Table:
+BATCH = 4096
+
+
+def read_table(package_dir: Path, res: dict, compact: bool = False) -> Table:
     """Read a resource's CSV with its schema types. Cells that do not convert become None and
     are listed in `Table.unreadable` (the validation reports them). A UTF-8 byte-order mark
-    (Excel's "CSV UTF-8") and CRLF line ends are accepted: the data read is the same."""
-    table = Table(res["name"], res.get("path", ""), res)
-    path = Path(package_dir) / table.path
-    types = {f["name"]: f.get("type", "string") for f in table.fields}
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        for line, raw in enumerate(reader, start=2):
-            row = {"_line": line}
-            for name, type_ in types.items():
-                cell = raw.get(name) or ""
+    (Excel's "CSV UTF-8") and CRLF line ends are accepted: the data read is the same.
+
+    Rows are read as `csv.DictReader` reads them: a row with fewer cells gets "" for the
+    missing ones, cells beyond the header are ignored, an empty line is skipped (not counted).
+    `compact=True` keeps the rows as columns (`ColumnRows`): same values, far less memory."""
+    with open(Path(package_dir) / res.get("path", ""), encoding="utf-8-sig", newline="") as fh, \
+            no_gc():
+        reader = csv.reader(fh)
+        builder = TableBuilder(res, next(reader, None))
+        while batch := list(itertools.islice(reader, BATCH)):
+            builder.add(batch)
+    return builder.table(compact)
+
+
+@contextlib.contextmanager
+def no_gc():
+    """The cyclic garbage collector paused: reading millions of cells makes millions of
+    objects, none of them in a cycle, and each collection would walk them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class TableBuilder:
+    """Builds the Table of `read_table` from the rows of its CSV (csv.reader lists), given a
+    batch at a time. Each distinct cell of a column is converted once; equal cells share one
+    value."""
+
+    def __init__(self, res: dict, header: list[str] | None, keep_columns: bool = True):
+        self.res = res
+        self.keep_columns = keep_columns  # False: only each column's distinct values
+        self.types = {f["name"]: f.get("type", "string")
+                      for f in res.get("schema", {}).get("fields", [])}
+        self.names = list(self.types)
+        self.header = header
+        # a repeated label: the last wins, as in DictReader's dict(zip(header, row))
+        self.where = {label: i for i, label in enumerate(header or [])}
+        self.width = len(header or [])
+        self.memos: dict[str, dict] = {name: {} for name in self.names}
+        self.unread: dict[str, set] = {name: set() for name in self.names}
+        self.columns: dict[str, list] = {name: [] for name in self.names}
+        self.unreadable: list[tuple[int, int, str, str, str]] = []
+        self.line = 1  # rows are numbered as DictReader yields them: header = 1
+
+    def add(self, batch: list[list[str]]) -> None:
+        """Rows as csv.reader gives them: empty ones are skipped (not counted), as DictReader
+        skips them; a short row gets "" for its missing cells; cells past the header are
+        ignored."""
+        if self.header is None:
+            return
+        if [] in batch:
+            batch = [row for row in batch if row]
+            if not batch:
+                return
+        if min(map(len, batch)) < self.width:
+            batch = [row if len(row) >= self.width else row + [""] * (self.width - len(row))
+                     for row in batch]
+        self.add_columns(list(zip(*batch)), len(batch))
+
+    def add_columns(self, cells: list[tuple], count: int, seen: frozenset = frozenset()) -> None:
+        """`count` rows given as columns (`list(zip(*rows))`), none empty, none short. `seen`:
+        indexes of columns whose every cell was in an earlier batch (read already)."""
+        first = self.line + 1
+        self.line += count
+        for position, name in enumerate(self.names):
+            index = self.where.get(name)
+            col = cells[index] if index is not None else ("",) * count
+            unread = self.unread[name]
+            if self.keep_columns:
+                self.columns[name].extend(self._convert(name, col))
+            elif index not in seen:
+                self._convert(name, col)  # only to learn its new cells
+            if unread and not unread.isdisjoint(col):
+                self.unreadable.extend((first + k, position, name, cell, self.types[name])
+                                       for k, cell in enumerate(col) if cell in unread)
+
+    def _convert(self, name: str, col) -> list:
+        memo = self.memos[name]
+        try:
+            return list(map(memo.__getitem__, col))
+        except KeyError:
+            for cell in set(col).difference(memo):
                 try:
-                    row[name] = convert(cell, type_)
+                    memo[cell] = convert(cell, self.types[name])
                 except (ValueError, ArithmeticError):
-                    row[name] = None
-                    table.unreadable.append((line, name, cell, type_))
-            table.rows.append(row)
-    return table
+                    memo[cell] = None
+                    self.unread[name].add(cell)
+            return list(map(memo.__getitem__, col))
+
+    def table(self, compact: bool = False, load=None) -> Table:
+        """The Table read. Without the columns kept (`keep_columns=False`) the rows are
+        compact, and `load()` must return the columns when a row is first read."""
+        table = Table(self.res["name"], self.res.get("path", ""), self.res)
+        self.unreadable.sort(key=lambda u: (u[0], u[1]))
+        table.unreadable = [(line, name, cell, type_)
+                            for line, _, name, cell, type_ in self.unreadable]
+        lines = range(2, self.line + 1)
+        if not self.keep_columns:
+            distinct = {name: set(memo.values()) for name, memo in self.memos.items()}
+            table.rows = ColumnRows(self.names, None, lines, distinct, load)
+        elif compact:
+            table.rows = ColumnRows(self.names, self.columns, lines)
+        else:
+            keys = ("_line", *self.names)
+            table.rows = [dict(zip(keys, values))
+                          for values in zip(lines, *(self.columns[n] for n in self.names))]
+        return table
 
 
 # --- file-level checks: what must hold before a CSV can be read at all -----------------------
@@ -120,6 +295,33 @@ def safe_resource_path(path: str) -> bool:
     p = PurePosixPath(path)
     return bool(path) and not p.is_absolute() and ".." not in p.parts and "\\" not in path \
         and ":" not in path
+
+
+def _scan_utf8(path: Path, chunk: int = 1 << 20) -> tuple[str, bool]:
+    """Decode a file as UTF-8 a chunk at a time (a large file is never held whole): its first
+    line (as `str.splitlines` cuts it; a leading byte-order mark dropped) and whether the whole
+    text is blank. Raises UnicodeDecodeError where it is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    prefix, first_line, blank, started = "", None, True, False
+    with open(path, "rb") as fh:
+        while True:
+            data = fh.read(chunk)
+            text = decoder.decode(data, final=not data)
+            if not started and text:
+                started = True
+                text = text[1:] if text.startswith("\ufeff") else text
+            if blank and text.strip():
+                blank = False
+            if first_line is None:
+                prefix += text
+                lines = prefix.splitlines(keepends=True)
+                if lines and lines[0] != lines[0].splitlines()[0]:  # a line break is in
+                    first_line = lines[0].splitlines()[0]
+            if not data:
+                break
+    if first_line is None:
+        first_line = prefix.splitlines()[0] if prefix else ""
+    return first_line, blank
 
 
 def check_file(package_dir: Path, res: dict) -> list[Problem]:
@@ -140,33 +342,37 @@ def check_file(package_dir: Path, res: dict) -> list[Problem]:
     path = Path(package_dir) / rel_path
     if not path.is_file():
         return []
-    data = path.read_bytes()
+    with open(path, "rb") as fh:
+        head = fh.read(4)
     for bom, label in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
                        (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
-        if data.startswith(bom):
+        if head.startswith(bom):
             return [problem("encoding-not-utf8",
                             f"the file is saved as {label} (Excel's \"Unicode Text\"), not UTF-8: "
                             f"{SAVE_AS}", row=1)]
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        end = data.find(b"\n", exc.start)
-        snippet = data[start:end if end >= 0 else len(data)].decode("utf-8", errors="replace")
-        guess = ("UTF-16 without a byte-order mark" if b"\x00" in data[:400] else
-                 "a Windows code page (Windows-1258, the Vietnamese one, or Windows-1252) or an "
-                 "old Vietnamese font encoding (TCVN3, VNI)")
-        return [problem("encoding-not-utf8",
-                        f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} at line {line} "
-                        f"is not UTF-8); it looks like {guess}: {SAVE_AS}",
-                        row=line, value=snippet.strip()[:80])]
-    text = text[1:] if text.startswith("\ufeff") else text  # UTF-8 BOM: accepted
-    if not text.strip():
+        first_line, blank = _scan_utf8(path)
+    except UnicodeDecodeError:
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            start = data.rfind(b"\n", 0, exc.start) + 1
+            end = data.find(b"\n", exc.start)
+            snippet = data[start:end if end >= 0 else len(data)].decode("utf-8", errors="replace")
+            guess = ("UTF-16 without a byte-order mark" if b"\x00" in data[:400] else
+                     "a Windows code page (Windows-1258, the Vietnamese one, or Windows-1252) or "
+                     "an old Vietnamese font encoding (TCVN3, VNI)")
+            return [problem("encoding-not-utf8",
+                            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} at line "
+                            f"{line} is not UTF-8); it looks like {guess}: {SAVE_AS}",
+                            row=line, value=snippet.strip()[:80])]
+        raise  # the file changed while it was read
+    if blank:
         return [problem("empty-file", "the file is empty: it needs at least the header line "
                         "with the column names", row=1)]
     expected = [f["name"] for f in res.get("schema", {}).get("fields", [])]
-    first_line = text.splitlines()[0]
     header = next(csv.reader(io.StringIO(first_line)), [])
     if header == expected:
         return []

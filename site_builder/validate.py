@@ -14,20 +14,26 @@ import csv
 import re
 from pathlib import Path
 
-from . import checks
+from . import checks, stream_check
 from .package import (REQUIRED_RESOURCES, SAVE_AS, PackageError, check_file, load_descriptor,
-                      read_table)
+                      read_table, safe_resource_path)
 from .report import Problem, Report
+from .stream_check import count_lines, stream_validate
 
 # Frictionless rules that mean a file could not be read at all.
 UNREADABLE_RULES = ("scheme-error", "encoding-error", "source-error", "format-error")
 
 
-def _frictionless_problems(package_dir: Path, descriptor: dict, skip: set[str]) -> list[Problem]:
+def _frictionless_problems(package_dir: Path, descriptor: dict, skip: set[str],
+                           large: set[str] = frozenset(), built: dict | None = None
+                           ) -> list[Problem]:
     """The stock validation, on every resource except those in `skip` (already reported as
-    unreadable or missing); foreign keys into a skipped resource are not checked."""
+    unreadable or missing); foreign keys into a skipped resource are not checked. The rows of
+    the resources in `large` are checked by `stream_validate`, which finds what Frictionless
+    finds, much faster (and put in `built` the tables they read on the way)."""
     from frictionless import Package  # imported here: slow import, only needed to validate
 
+    originals = {r.get("name"): r for r in descriptor.get("resources", []) if isinstance(r, dict)}
     descriptor = copy.deepcopy(descriptor)
     descriptor["resources"] = [r for r in descriptor.get("resources", [])
                                if isinstance(r, dict) and r.get("name") not in skip]
@@ -43,19 +49,50 @@ def _frictionless_problems(package_dir: Path, descriptor: dict, skip: set[str]) 
                     fk for fk in schema["foreignKeys"]
                     if (fk.get("reference") or {}).get("resource", "") in present | {""}]
     try:
-        report = Package(descriptor, basepath=str(package_dir)).validate()
+        package_errors, tasks = _validate_package(
+            Package(descriptor, basepath=str(package_dir)), large, originals, built)
     except Exception as exc:  # frictionless raises on descriptors it cannot read
         return [Problem("error", "package-error", f"datapackage.json cannot be read as a data "
                         f"package: {exc}", file="datapackage.json")]
     problems = []
-    for err in report.errors:
+    for err in package_errors:
         problems.append(Problem("error", err.type, f"datapackage.json: {err.message}",
                                 file="datapackage.json"))
-    for task in report.tasks:
-        for err in task.errors:
-            problems.append(_problem(err, task.name or "", _relative(task.place, package_dir),
-                                     fields.get(task.name, {})))
+    for name, place, errors in tasks:
+        for err in errors:
+            problems.append(_problem(err, name or "", _relative(place, package_dir),
+                                     fields.get(name, {})))
     return problems
+
+
+def _validate_package(package, large: set[str], descriptors: dict | None = None,
+                      built: dict | None = None):
+    """What `Package.validate()` does (frictionless 5: the package's metadata, then each
+    resource in turn, with the default limit of 1000 errors a resource), the rows of the
+    resources in `large` checked by `stream_validate`. Returns (package errors, tasks), a task
+    being (resource name, place, errors)."""
+    from frictionless import Checklist, FrictionlessException, settings
+
+    try:
+        package.to_descriptor(validate=True)
+    except FrictionlessException as exception:
+        return exception.to_errors(), []
+    tasks, lookups, descriptors = [], {}, descriptors or {}
+    limit = settings.DEFAULT_LIMIT_ERRORS
+    for resource in package.resources:
+        errors = None
+        if resource.name in large:
+            errors = stream_validate(resource, package, lookups,
+                                      descriptors.get(resource.name), built, limit)
+        if errors is None:
+            report = resource.validate(checklist=Checklist(), limit_errors=limit)
+            tasks.extend((task.name, task.place, task.errors) for task in report.tasks)
+        else:
+            tasks.append((resource.name, resource.place, errors))
+    return [], tasks
+
+
+STREAM_MIN_ROWS = 1_000     # a resource of at least this many lines is checked by stream_check
 
 
 def _relative(place, package_dir: Path) -> str:
@@ -177,6 +214,7 @@ def _plain(err, column: str, fields: dict, file: str) -> str:
 def validate_package(package_dir: str | Path) -> Report:
     package_dir = Path(package_dir)
     report = Report(str(package_dir))
+    stream_check.STREAM_FALLBACKS.clear()
     try:
         descriptor = load_descriptor(package_dir)
     except PackageError as exc:
@@ -193,21 +231,29 @@ def validate_package(package_dir: str | Path) -> Report:
                 "error", "resource-missing",
                 f"the package must declare the resource '{name}' in datapackage.json: put its "
                 "entry (name, path, schema) back", resource=name, file="datapackage.json"))
-    skip = set()
+    skip, large = set(), set()
     for name, res in resources.items():
         found = check_file(package_dir, res)
         if found:
             skip.add(name)
             report.problems.extend(found)
-    structural = _frictionless_problems(package_dir, descriptor, skip)
+        elif (package_dir / res.get("path", "")).is_file() and \
+                count_lines(package_dir / res["path"]) >= STREAM_MIN_ROWS:
+            large.add(name)
+    built: dict = {}  # tables read while streaming, ready for the domain checks
+    structural = _frictionless_problems(package_dir, descriptor, skip, large, built)
     report.problems.extend(structural)
     skip |= {p.resource for p in structural if p.rule in UNREADABLE_RULES}
     tables = {}
     for name, res in resources.items():
         if name in skip or not (package_dir / res.get("path", "")).is_file():
             continue
+        if name in built:  # read while streamed: its columns are read again only if needed
+            tables[name] = built.pop(name).table(
+                load=lambda res=res: read_table(package_dir, res, compact=True).rows.columns)
+            continue
         try:
-            tables[name] = read_table(package_dir, res)
+            tables[name] = read_table(package_dir, res, compact=name in large)
         except (UnicodeDecodeError, OSError, KeyError, csv.Error):
             continue  # reported by the structural validation
     report.problems.extend(_unconverted(tables, structural))
@@ -247,3 +293,100 @@ def _downgrade_noted(report: Report, notes) -> None:
             note_id = noted.get(f"{p.resource}:{p.row_id}")
             if note_id:
                 p.severity, p.note_id = "warning", note_id
+
+
+# --- a validation cache, for builds of an unchanged package ----------------------------------
+
+CACHE_PREFIX = "validation-"
+# what the report depends on besides the package: the validator's own code ...
+VALIDATOR_SOURCES = ("validate.py", "package.py", "checks.py", "report.py", "vn.py")
+
+
+def package_fingerprint(package_dir: str | Path) -> str:
+    """A hash of everything a validation report depends on: datapackage.json, every resource
+    file it names, the validator's source code, the Frictionless and Python versions, and
+    today's date (a date may only lie in the future until it comes)."""
+    import datetime as dt
+    import hashlib
+    import json
+    import platform
+    from importlib import metadata
+
+    package_dir = Path(package_dir)
+    digest = hashlib.sha256()
+
+    def add(label: str, path: Path | None = None) -> None:
+        digest.update(label.encode("utf-8", "surrogateescape") + b"\0")
+        if path is None:
+            return
+        try:
+            with open(path, "rb") as fh:
+                while data := fh.read(1 << 20):
+                    digest.update(data)
+            digest.update(b"\0file\0")
+        except OSError as exc:
+            digest.update(f"\0unreadable {type(exc).__name__}\0".encode())
+
+    try:
+        frictionless_version = metadata.version("frictionless")
+    except metadata.PackageNotFoundError:
+        frictionless_version = "?"
+    add(f"v1 python {platform.python_version()} frictionless {frictionless_version} "
+        f"today {dt.date.today().isoformat()}")
+    here = Path(__file__).resolve().parent
+    for name in VALIDATOR_SOURCES:
+        add(f"source {name}", here / name)
+    add("datapackage.json", package_dir / "datapackage.json")
+    try:
+        descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
+        resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    except (OSError, UnicodeDecodeError, ValueError):
+        resources = None
+    for res in resources if isinstance(resources, list) else []:
+        path = res.get("path") if isinstance(res, dict) else None
+        if isinstance(path, str) and safe_resource_path(path):
+            add(f"resource {path}", package_dir / path)
+    return digest.hexdigest()
+
+
+def _stat_fingerprint(package_dir: Path) -> list:
+    """Sizes and modification times of the package's files: a cheap check that nothing
+    changed while it was validated."""
+    return sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                  for p in package_dir.rglob("*") if p.is_file())
+
+
+def validate_package_cached(package_dir: str | Path, cache_dir: str | Path) -> Report:
+    """`validate_package(package_dir)`, or its report from the last validation of exactly the
+    same package (see `package_fingerprint`), kept in `cache_dir` (e.g. under the build
+    folder). The report returned is the same either way; only the newest one is kept."""
+    import json
+    import os
+    import tempfile
+    from dataclasses import asdict
+
+    package_dir, cache_dir = Path(package_dir), Path(cache_dir)
+    key = package_fingerprint(package_dir)
+    entry = cache_dir / f"{CACHE_PREFIX}{key}.json"
+    try:
+        stored = json.loads(entry.read_text(encoding="utf-8"))
+        return Report(str(package_dir), [Problem(**p) for p in stored["problems"]])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no entry, or an unreadable one: validate
+    before = _stat_fingerprint(package_dir)
+    report = validate_package(package_dir)
+    if _stat_fingerprint(package_dir) != before:
+        return report  # the package changed while it was read: keep nothing
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".validation-", dir=cache_dir)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"key": key, "problems": [asdict(p) for p in report.problems]}, fh,
+                      ensure_ascii=False)
+        os.replace(tmp, entry)
+        for old in cache_dir.glob(f"{CACHE_PREFIX}*.json"):
+            if old != entry:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return report

@@ -109,13 +109,13 @@ def test_refused_with_a_plain_message_and_nothing_published(case, tmp_path, monk
     (site / "xa" / "index.html").write_text("trang cũ", encoding="utf-8")
     before = snapshot(site)
     reports = []
-    real_validate = build_module.validate_package
+    real_validate = build_module.validate_package_cached
 
-    def spy(package_dir):
-        reports.append(real_validate(package_dir))
+    def spy(package_dir, cache_dir):
+        reports.append(real_validate(package_dir, cache_dir))
         return reports[-1]
 
-    monkeypatch.setattr(build_module, "validate_package", spy)
+    monkeypatch.setattr(build_module, "validate_package_cached", spy)
     code = main(["build", str(pkg), "--site-dir", str(site), "--work-dir", str(tmp_path / "work")])
     out, err = capsys.readouterr()
 

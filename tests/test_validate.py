@@ -2,16 +2,20 @@
 asserting the problem names the resource, row and column a person must fix."""
 from __future__ import annotations
 
+import csv
+import io
 import json
-import shutil
 import subprocess
 import sys
 import unicodedata
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from conftest import REAL_PACKAGE, read_rows, set_cell, write_rows
+from site_builder import stream_check
+from site_builder import validate as validate_module
 from site_builder.cli import main
 from site_builder.validate import validate_package
 
@@ -161,3 +165,148 @@ def test_cli_help_lists_commands(capsys):
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "validate" in out and "build" in out
+
+
+# --- large tables: the streaming checker finds what Frictionless finds ------------------------
+
+STATUS_FIELDS = [
+    {"name": "commune_id", "type": "string", "constraints": {"required": True}},
+    {"name": "criteria_set", "type": "string",
+     "constraints": {"required": True, "enum": ["qd491", "qd1980"]}},
+    {"name": "criterion_number", "type": "integer",
+     "constraints": {"required": True, "minimum": 1, "maximum": 19}},
+    {"name": "year", "type": "year", "constraints": {"required": True}},
+    {"name": "met", "type": "boolean", "constraints": {"required": True}},
+    {"name": "source_id", "type": "string", "constraints": {"required": True}},
+    {"name": "source_locator", "type": "string", "constraints": {"required": True}},
+    {"name": "note", "type": "string"},
+]
+STATUS_NAMES = [f["name"] for f in STATUS_FIELDS]
+
+
+def _status_package(pkg: Path, edit=None) -> Path:
+    """The fixture package plus a SYNTHETIC table `status` of 3,420 rows (more than one
+    streamed batch), one per commune x criterion x year, with a composite primary key and
+    foreign keys to communes and sources; `edit(lines)` may change its CSV lines first."""
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"].append({
+        "name": "status", "path": "data/status.csv", "profile": "tabular-data-resource",
+        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "schema": {"fields": STATUS_FIELDS,
+                   "primaryKey": ["commune_id", "criteria_set", "criterion_number", "year"],
+                   "foreignKeys": [
+                       {"fields": "commune_id", "reference": {"resource": "communes", "fields": "id"}},
+                       {"fields": "source_id", "reference": {"resource": "sources", "fields": "id"}}]}})
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    communes = [r["id"] for r in read_rows(pkg, "communes")]
+    source = read_rows(pkg, "sources")[0]["id"]
+    lines = [",".join(STATUS_NAMES)]
+    for commune in communes:
+        for number in range(1, 20):
+            for year in range(1960, 2020):
+                lines.append(f"{commune},qd491,{number},{year},{str(year % 3 == 0).lower()},"
+                             f"{source},SYNTHETIC phụ lục {number},")
+    if edit:
+        edit(lines)
+    (pkg / "data" / "status.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return pkg
+
+
+def _set(lines: list, line: int, column: str, value: str) -> None:
+    """Set one cell of CSV line `line` (header = 1)."""
+    cells = next(csv.reader([lines[line - 1]]))
+    cells[STATUS_NAMES.index(column)] = value
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(cells)
+    lines[line - 1] = buf.getvalue()
+
+
+def _stock_and_streamed(pkg: Path, monkeypatch):
+    monkeypatch.setattr(validate_module, "STREAM_MIN_ROWS", 10 ** 9)
+    stock = validate_package(pkg)
+    monkeypatch.setattr(validate_module, "STREAM_MIN_ROWS", 1000)  # only `status` is that long
+    monkeypatch.setattr(stream_check, "STREAM_FALLBACKS", [])
+    streamed = validate_package(pkg)
+    assert stream_check.STREAM_FALLBACKS == [], "the streaming checker was not used"
+    return stock, streamed
+
+
+def _broken_status(lines: list) -> None:
+    _set(lines, 10, "criterion_number", "abc")           # type-error (and a key cell None)
+    _set(lines, 20, "criteria_set", "qd999")             # constraint-error: enum
+    _set(lines, 30, "criterion_number", "0")             # constraint-error: minimum
+    _set(lines, 40, "met", "TRUE")                       # Frictionless accepts it, our reader not
+    _set(lines, 50, "source_locator", "")                # constraint-error: required
+    _set(lines, 60, "commune_id", "xa-khong-ton-tai")    # foreign-key
+    lines[69] = lines[68]                                # primary-key: line 70 repeats line 69
+    twin = next(csv.reader([lines[78]]))
+    twin[2] = "0" + twin[2]
+    lines[79] = ",".join(twin)                           # primary-key: line 79's key, as "07"
+    lines[2099] = ",".join(lines[2099].split(",")[:4])   # missing-cell (line 2100, 2nd batch)
+    lines[2199] += ",extra"                              # extra-cell
+    _set(lines, 2300, "note", "bad\x0cchar")             # control character (domain check)
+    _set(lines, 2400, "source_locator", unicodedata.normalize("NFD", "phụ lục"))  # not NFC
+    lines.insert(3000, "")                               # a blank line
+    lines.append(lines[5])                               # primary-key, far from its twin
+
+
+@pytest.mark.parametrize("key_bits", [60, 2])  # 2: the packed keys must widen, repeatedly
+def test_streamed_large_table_reports_what_frictionless_reports(package, monkeypatch, key_bits):
+    monkeypatch.setattr(stream_check, "KEY_BITS", key_bits)
+    pkg = _status_package(package, _broken_status)
+    stock, streamed = _stock_and_streamed(pkg, monkeypatch)
+    assert [asdict(p) for p in streamed.problems] == [asdict(p) for p in stock.problems]
+    found = {(p.rule, p.row, p.column, p.value) for p in streamed.problems
+             if p.resource == "status"}
+    assert ("type-error", 10, "criterion_number", "abc") in found
+    assert ("constraint-error", 20, "criteria_set", "qd999") in found
+    assert ("constraint-error", 30, "criterion_number", "0") in found
+    assert ("type-error", 40, "met", "TRUE") in found
+    assert ("constraint-error", 50, "source_locator", "") in found
+    assert ("foreign-key", 60, "commune_id", "xa-khong-ton-tai") in found
+    assert ("missing-cell", 2100, "met", "") in found
+    assert ("extra-cell", 2200, "", "extra") in found
+    assert ("control-character", 2300, "note", "bad\x0cchar") in found
+    assert {("primary-key", 70), ("primary-key", 80)} <= {(r, row) for r, row, _, _ in found}
+    assert any(p.rule == "primary-key" and p.row == len(_lines_of(pkg)) and "row 6" in p.message
+               for p in streamed.problems)
+    assert any(p.rule == "blank-row" and p.row == 3001 for p in streamed.problems)
+
+
+def _lines_of(pkg: Path) -> list:
+    return (pkg / "data" / "status.csv").read_text(encoding="utf-8").split("\n")[:-1]
+
+
+def test_streamed_large_table_stops_at_the_error_limit_as_frictionless(package, monkeypatch):
+    def many_errors(lines):
+        for line in range(2, 2600):
+            _set(lines, line, "met", "maybe")
+    pkg = _status_package(package, many_errors)
+    stock, streamed = _stock_and_streamed(pkg, monkeypatch)
+    assert [asdict(p) for p in streamed.problems] == [asdict(p) for p in stock.problems]
+    assert sum(p.rule == "type-error" and p.resource == "status" for p in stock.problems) > 1000
+
+
+def test_streamed_valid_large_table_is_valid(package, monkeypatch):
+    pkg = _status_package(package)
+    stock, streamed = _stock_and_streamed(pkg, monkeypatch)
+    assert stock.valid and streamed.valid, streamed.to_text()
+
+
+def test_validation_cache_returns_the_same_report_and_notices_a_change(package, tmp_path,
+                                                                      monkeypatch):
+    cache = tmp_path / "cache"
+    set_cell(package, "ntm_counts", 0, "communes", "khoảng 600")
+    first = validate_module.validate_package_cached(package, cache)
+    assert first.to_json() == validate_package(package).to_json()
+    assert len(list(cache.iterdir())) == 1
+
+    def not_again(_):
+        raise AssertionError("validated again although nothing changed")
+    monkeypatch.setattr(validate_module, "validate_package", not_again)
+    assert validate_module.validate_package_cached(package, cache).to_json() == first.to_json()
+    monkeypatch.undo()
+    set_cell(package, "ntm_counts", 0, "communes", "600")
+    second = validate_module.validate_package_cached(package, cache)
+    assert second.to_json() == validate_package(package).to_json() != first.to_json()
+    assert len(list(cache.iterdir())) == 1  # only the newest report is kept

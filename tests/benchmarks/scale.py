@@ -90,6 +90,7 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
     from site_builder import charts, pages
     stages["import"] = time.perf_counter() - t_import
     wrap(B, "validate_package", "validate")
+    wrap(B, "validate_package_cached", "validate")
     wrap(B, "build_model", "model")
     wrap(B, "load_history", "history")
     wrap(B, "data_version", "history")
@@ -253,8 +254,18 @@ def rebuild(package: Path, work: Path) -> dict:
     return res
 
 
+def zensical(docs: Path, work: Path) -> dict:
+    """The same generated Markdown built with Zensical (tests/benchmarks/zensical_build.py,
+    installed in its own venv): the announced successor, measured against our MkDocs stage."""
+    sys.path.insert(0, str(HERE))
+    import zensical_build
+
+    return zensical_build.zensical_build(ROOT / "mkdocs.yml", docs, work / "site-zensical",
+                                         venv_dir=work.parent / "zensical-venv")
+
+
 def measure(label: str, communes: int, package: Path, work: Path, bare: bool, profile: bool,
-            again: bool = False) -> dict:
+            again: bool = False, with_zensical: bool = False) -> dict:
     shutil.rmtree(work / "build", ignore_errors=True)
     shutil.rmtree(work / "site", ignore_errors=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--_child", str(package), str(work)]
@@ -276,6 +287,7 @@ def measure(label: str, communes: int, package: Path, work: Path, bare: bool, pr
                site_mb=dir_size(site) / 2**20, index_mb=len(raw) / 2**20,
                index_gz_mb=len(gzip.compress(raw, 6)) / 2**20, load_before=load)
     res["bare"] = bare_build(docs, work) if bare else None
+    res["zensical"] = zensical(docs, work) if with_zensical else None
     res["rebuild"] = rebuild(package, work) if again else None
     return res
 
@@ -344,6 +356,12 @@ def print_report(results: list[dict]) -> None:
               + (f"; bare mkdocs {bare['pages']} pages, peak {bare['rss_mb']:.0f} MB" if bare else "")
               + (f"; package generated in {r['gen_s']:.1f} s ({r['status_rows']} status rows)" if r.get("gen_s") else ""))
         print(f"  stage detail (s): {detail}")
+        z = r.get("zensical")
+        if z:
+            print(f"  Zensical on the same Markdown: {'ok' if z['ok'] else 'FAILED'} {z['seconds']:.1f} s, "
+                  f"CPU {z['cpu']:.1f} s, peak {z['rss_mb']} MB (MkDocs stage: {r['stages'].get('mkdocs', 0):.1f} s, "
+                  f"CPU {r['cpu'].get('mkdocs', 0):.1f} s)"
+                  + ("" if z["ok"] else f"; error: {z['error'].strip().splitlines()[-1][:300] if z['error'].strip() else '?'}"))
         if r.get("rebuild"):
             again = ", ".join(f"{k}={v:.1f}" for k, v in sorted(r["rebuild"]["stages"].items(),
                                                                 key=lambda kv: -kv[1]) if v >= 0.05)
@@ -395,6 +413,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-bare", action="store_true", help="skip the bare MkDocs reference")
     ap.add_argument("--profile", action="store_true", help="write a cProfile of each build (build.prof)")
     ap.add_argument("--json", type=Path, help="also write the results as JSON here")
+    ap.add_argument("--zensical", action="store_true",
+                    help="also build the generated Markdown with Zensical (installed into WORK/zensical-venv)")
     ap.add_argument("--rebuild", action="store_true",
                     help="also time a second build of each package with the first build's caches")
     ap.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
@@ -413,7 +433,7 @@ def main(argv=None) -> int:
     if args.real:
         print("real package ...", flush=True)
         r = measure("real", 0, ROOT / "datapackage", work / "real", not args.no_bare, args.profile,
-                    args.rebuild)
+                    args.rebuild, args.zensical)
         results.append(r)
     for n in [int(x) for x in args.communes.split(",") if x.strip()]:
         folder = work / f"n{n}"
@@ -430,7 +450,8 @@ def main(argv=None) -> int:
             gen_s = time.perf_counter() - t
             stamp.write_text(json.dumps({"params": want, "counts": counts}))
         print(f"building {n} communes ...", flush=True)
-        r = measure(str(n), n, package, folder, not args.no_bare, args.profile, args.rebuild)
+        r = measure(str(n), n, package, folder, not args.no_bare, args.profile, args.rebuild,
+                    args.zensical)
         r.update(gen_s=gen_s, status_rows=counts["commune_criteria_status"])
         results.append(r)
         print(f"  done: {r['total']:.1f} s, {r['md_pages']} pages", flush=True)

@@ -1,0 +1,514 @@
+"""Large resources: Frictionless's row checks, at the speed of the csv module.
+
+Frictionless reads each row into a Row object and types every cell through Python calls:
+~60 us a row, two minutes for the 2 million rows of a national status table; and each
+resource with a foreign key reads the whole referenced table again to look keys up. For a
+resource of at least STREAM_MIN_ROWS lines, `stream_validate` does what `Resource.validate()`
+does (frictionless 5: metadata, opening, header, then the rows; the same errors, as
+Frictionless's own error objects, in the same order, with the same limit of errors), with
+shortcuts that change nothing in the result:
+- each distinct cell text of a column is typed once, by Frictionless's own cell reader, and
+  the result remembered (a cell's type and constraint findings depend on its text alone);
+- rows are checked a batch at a time with set operations over the columns (primary-key
+  uniqueness, foreign keys, unique constraints); a batch where anything may be wrong is taken
+  again row by row, and a row with a finding is read by Frictionless's Row and checked as
+  Frictionless's row stream checks it;
+- the keys a foreign key may point at are read once per validation, the same way;
+- the same pass builds the table our domain checks read (`read_table`'s rows, as columns).
+A resource it cannot treat so (not a plain local CSV, a declared hash, byte, field or row
+count, a field type beyond the plain ones, a header that does not match) is validated by
+Frictionless as before; so is one where reading fails midway.
+"""
+from __future__ import annotations
+
+import collections
+import csv
+import itertools
+import operator
+from pathlib import Path
+
+from .package import TableBuilder, no_gc
+
+STREAM_BATCH = 2048
+KEY_BITS = 60               # bits of a packed primary key, shared among its fields at first
+STREAM_TYPES = {"string", "integer", "number", "boolean", "year", "date", "datetime", "time",
+                "yearmonth", "any"}
+# (resource, reason) for each large resource the last validation handed back to Frictionless
+STREAM_FALLBACKS: list[tuple[str, str]] = []
+
+
+def count_lines(path: Path, chunk: int = 1 << 20) -> int:
+    lines = 0
+    with open(path, "rb") as fh:
+        while data := fh.read(chunk):
+            lines += data.count(b"\n")
+    return lines
+
+
+def _consume(iterator) -> None:
+    collections.deque(iterator, maxlen=0)
+
+
+class _Fallback(Exception):
+    """This resource is left to Frictionless."""
+
+
+def _plain_csv(resource):
+    """(path, encoding, csv dialect, fields) of an open Frictionless TableResource that is a
+    plain local CSV with one header row matching its schema; raises _Fallback otherwise."""
+    from frictionless import system
+    from frictionless.resources import TableResource
+
+    path = resource.normpath
+    if not isinstance(resource, TableResource) or resource.format != "csv" or \
+            resource.scheme != "file" or resource.compression or resource.innerpath or \
+            not path or not Path(path).is_file():
+        raise _Fallback("not a local CSV file")
+    if system.onerror != "ignore":
+        raise _Fallback("frictionless raises or warns on errors")
+    dialect = resource.dialect
+    if not dialect.header or list(dialect.header_rows) != [1] or dialect.comment_char or \
+            dialect.comment_rows or dialect.skip_blank_rows or not dialect.header_case:
+        raise _Fallback("a dialect other than one header row")
+    control = dialect.get_control("csv")
+    if control is None:
+        raise _Fallback("no csv control")
+    if not resource.header.valid:
+        raise _Fallback("the header does not match the schema")
+    fields = resource.header.get_expected_fields()
+    names = [field.name for field in fields]
+    if list(resource.labels) != names or len(set(names)) != len(names) or \
+            names != list(resource.schema.field_names):
+        raise _Fallback("the header does not match the schema")
+    if any(field.type not in STREAM_TYPES for field in fields):
+        raise _Fallback("a field type beyond the plain ones")
+    return path, resource.encoding, control.to_python(), fields
+
+
+def _csv_rows(path, encoding, dialect, labels):
+    """csv.reader over the file after its header row, which must read as `labels`."""
+    fh = open(path, encoding=encoding, newline="")
+    try:
+        reader = csv.reader(fh, dialect=dialect)
+        if next(reader, None) != list(labels):
+            raise _Fallback("the first row read is not the header frictionless read")
+    except BaseException:
+        fh.close()
+        raise
+    return fh, reader
+
+
+def _read_lookup(package, resource, fk, lookups: dict) -> set:
+    """The keys a foreign key may point at, as `TableResource.__open_lookup` reads them
+    (frictionless 5.21): each row's typed values of the referenced fields, unless all None.
+    Read once per validation (`lookups`)."""
+    from frictionless import FrictionlessException
+
+    source_name = fk["reference"]["resource"]
+    source_key = tuple(fk["reference"]["fields"])
+    if source_name == resource.name or not source_name:
+        source = resource
+    elif package.has_resource(source_name):
+        source = package.get_resource(source_name)
+    else:
+        raise _Fallback(f"the foreign key points at a missing resource {source_name}")
+    cache_key = (source.name, source_key)
+    if cache_key in lookups:
+        return lookups[cache_key]
+    copy_ = source.to_copy()
+    if copy_.schema:
+        copy_.schema.foreign_keys = []
+    try:
+        with copy_:
+            path, encoding, dialect, fields = _plain_csv(copy_)
+            labels = list(copy_.labels)
+    except FrictionlessException as exc:
+        raise _Fallback(f"the referenced resource cannot be opened: {exc}") from exc
+    from frictionless.table import create_cell_handlers
+
+    handlers = create_cell_handlers(fields)
+    names = [field.name for field in fields]
+    picks = []
+    for name in source_key:
+        if name in handlers:
+            memo, reader = {}, handlers[name].reader
+            picks.append((names.index(name), memo, reader))
+        else:
+            picks.append(None)
+    keys = set()
+    fh, rows = _csv_rows(path, encoding, dialect, labels)
+    with fh:
+        for cells in rows:
+            values = []
+            for pick in picks:
+                if pick is None:
+                    values.append(None)
+                    continue
+                index, memo, reader = pick
+                cell = cells[index] if index < len(cells) else None
+                try:
+                    value = memo[cell]
+                except KeyError:
+                    value = memo[cell] = reader(cell)[0]
+                values.append(value)
+            key = tuple(values)
+            if set(key) != {None}:
+                keys.add(key)
+    lookups[cache_key] = keys
+    return keys
+
+
+def stream_validate(resource, package=None, lookups: dict | None = None,
+                     res: dict | None = None, built: dict | None = None,
+                     limit: int = 1000) -> list | None:
+    """`resource.validate()`'s errors, found by the streaming checker; None when this resource
+    must be validated by Frictionless itself (the reason is added to STREAM_FALLBACKS). Given
+    our descriptor of the resource (`res`) and a dict `built`, the same pass reads the table
+    `read_table(package_dir, res)` would read, when it reads the file the same way, and puts
+    its TableBuilder in `built`."""
+    from frictionless import Checklist, FrictionlessException
+
+    package = package if package is not None else resource.package
+    lookups = {} if lookups is None else lookups
+    checklist = Checklist()
+    checks = checklist.connect(resource)
+    try:
+        resource.to_descriptor(validate=True)
+    except FrictionlessException as exception:
+        return exception.to_errors()
+    foreign_keys = list(resource.schema.foreign_keys) if resource.schema else []
+    try:
+        if [check.type for check in checks] != ["baseline"]:
+            raise _Fallback("custom checks")
+        if resource.hash or resource.bytes is not None or resource.fields is not None or \
+                resource.rows is not None:
+            raise _Fallback("declares a hash, byte, field or row count")
+        if foreign_keys and package is None:
+            raise _Fallback("foreign keys outside a package")
+        for fk in foreign_keys:  # as the lookup would fail, so Frictionless reports it
+            name = fk["reference"]["resource"]
+            if name and name != resource.name and not package.has_resource(name):
+                raise _Fallback(f"the foreign key points at a missing resource {name}")
+        # the lookups are read below, once per validation, not by each resource's opening
+        resource.schema.foreign_keys = []
+        try:
+            if resource.closed:
+                try:
+                    resource.open()
+                except FrictionlessException as exception:
+                    resource.close()
+                    return exception.to_errors()
+        finally:
+            resource.schema.foreign_keys = foreign_keys
+        with resource, no_gc():
+            streamer = _Streamer(resource, package, foreign_keys, lookups)
+            errors = []
+            for index, check in enumerate(checks):
+                for error in check.validate_start():
+                    if error.type == "check-error":
+                        del checks[index]
+                    if checklist.match(error):
+                        errors.append(error)
+            builder = None
+            if built is not None and res is not None and \
+                    streamer.encoding in ("utf-8", "utf-8-sig") and \
+                    _same_dialect(streamer.csv_dialect, csv.excel):
+                builder = TableBuilder(res, streamer.labels, keep_columns=False)
+            partial = streamer.run(errors, checklist, limit, builder)
+            if not partial:
+                for check in checks:
+                    for error in check.validate_end():
+                        if checklist.match(error):
+                            errors.append(error)
+            if builder is not None and not partial:
+                built[resource.name] = builder
+            return errors
+    except Exception as exc:  # not a plain case, or reading failed midway: Frictionless's turn
+        if not resource.closed:
+            resource.close()
+        resource.schema.foreign_keys = foreign_keys
+        STREAM_FALLBACKS.append((resource.name, str(exc) if isinstance(exc, _Fallback) else
+                                 f"{type(exc).__name__}: {exc}"))
+        return None
+
+
+def _same_dialect(a, b) -> bool:
+    """Do two csv dialects read a file into the same rows?"""
+    return all(getattr(a, name, None) == getattr(b, name, None) for name in (
+        "delimiter", "quotechar", "doublequote", "escapechar", "skipinitialspace", "quoting",
+        "strict"))
+
+
+class _Streamer:
+    """The rows of one open Frictionless TableResource, checked as its row stream would."""
+
+    def __init__(self, resource, package, foreign_keys, lookups):
+        from frictionless.table import Row, create_cell_handlers
+
+        self.path, self.encoding, self.csv_dialect, fields = _plain_csv(resource)
+        names = [field.name for field in fields]
+        if not names:
+            raise _Fallback("no fields")
+        if not set(resource.schema.primary_key) <= set(names):
+            raise _Fallback("a primary key on fields the file does not have")
+        self.Row = Row
+        self.labels = list(resource.labels)
+        self.names, self.n = names, len(names)
+        self.handlers = create_cell_handlers(fields)
+        self.readers = [self.handlers[name].reader for name in names]
+        self.good = [{} for _ in names]         # cell text -> typed value, cells without findings
+        self.bad = [set() for _ in names]       # cell texts with a type or constraint finding
+        self.blank = [set() for _ in names]     # cell texts read as missing (None)
+        self.unique = [names.index(field.name) for field in fields
+                       if field.constraints.get("unique")]
+        self.memory_unique = {i: {} for i in self.unique}
+        self.pk_labels = list(resource.schema.primary_key)
+        self.pk = [names.index(label) for label in self.pk_labels]
+        self.pk_of = {i: j for j, i in enumerate(self.pk)}
+        # A key is one int: each field's value numbered (None = 0) and the numbers packed side
+        # by side, `widths[j]` bits each: as unique as a tuple of the values, half the memory,
+        # and, while it fits in 61 bits, its own hash, so no two keys share a hash.
+        self.pk_ids = [{None: 0} for _ in self.pk]   # typed value -> its number
+        self.widths = [max(1, KEY_BITS // len(self.pk)) for _ in self.pk]
+        self.shifts = self._shifts()
+        self.pk_raw = [{} for _ in self.pk]          # cell text -> its number << shifts[j]
+        self.none_key = 0
+        self.memory_primary = {}                     # key -> number of the last row with it
+        # foreign keys, as TableResource.__open_lookup and __open_row_stream set them up
+        lookup: dict = {}
+        for fk in foreign_keys:
+            source_name = fk["reference"]["resource"]
+            source_key = tuple(fk["reference"]["fields"])
+            lookup.setdefault(source_name, {})
+            if source_key not in lookup[source_name]:
+                lookup[source_name][source_key] = _read_lookup(package, resource, fk, lookups)
+        self.groups = []
+        if lookup:
+            for fk in foreign_keys:
+                target_key = tuple(fk["fields"])
+                if not set(target_key).issubset(names):
+                    continue
+                group_lookup = lookup.get(fk["reference"]["resource"])
+                if not group_lookup:
+                    continue
+                source_key = tuple(fk["reference"]["fields"])
+                self.groups.append({
+                    "sourceName": fk["reference"]["resource"], "sourceKey": source_key,
+                    "targetKey": target_key, "index": [names.index(n) for n in target_key],
+                    "lookup": group_lookup.get(source_key, set()), "ok": {}})
+
+    def _shifts(self) -> list[int]:
+        return [sum(self.widths[:j]) for j in range(len(self.widths))]
+
+    def _key(self, ids) -> int:
+        return sum(id_ << shift for id_, shift in zip(ids, self.shifts))
+
+    def _widen(self, j: int) -> None:
+        """Field j has more values than its bits hold: give it more and pack every key again."""
+        old_widths, old_shifts = list(self.widths), self.shifts
+        self.widths[j] += 8
+        self.shifts = self._shifts()
+
+        def repack(key: int) -> int:
+            return sum(((key >> shift) & ((1 << width) - 1)) << new_shift
+                       for width, shift, new_shift in zip(old_widths, old_shifts, self.shifts))
+        self.memory_primary = {repack(key): number for key, number in self.memory_primary.items()}
+        for j2, raw in enumerate(self.pk_raw):
+            for cell, id_ in raw.items():
+                raw[cell] = self.pk_ids[j2][self.good[self.pk[j2]][cell]] << self.shifts[j2]
+
+    def _id(self, j: int, value) -> int:
+        ids = self.pk_ids[j]
+        id_ = ids.setdefault(value, len(ids))
+        while id_ >> self.widths[j]:
+            self._widen(j)
+        return id_
+
+    def _learn(self, i: int, cells) -> bool:
+        """Type the new cell texts of column i; False if any of them has a finding."""
+        ok = True
+        good, reader = self.good[i], self.readers[i]
+        for cell in cells:
+            if cell in good:
+                continue
+            if cell in self.bad[i]:
+                ok = False
+                continue
+            target, notes = reader(cell)
+            if notes or target != target:  # a finding; or NaN, which equals nothing
+                self.bad[i].add(cell)
+                ok = False
+                continue
+            good[cell] = target
+            if target is None:
+                self.blank[i].add(cell)
+            j = self.pk_of.get(i)
+            if j is not None:
+                id_ = self._id(j, target)
+                self.pk_raw[j][cell] = id_ << self.shifts[j]
+            for group in self.groups:
+                if group["index"] == [i]:
+                    group["ok"][cell] = target is None or (target,) in group["lookup"]
+        return ok
+
+    def run(self, errors: list, checklist, limit: int, builder=None) -> bool:
+        """Check every row, adding Frictionless's errors to `errors` (and each batch to
+        `builder`); True if the limit of errors was reached (partial, as Frictionless's)."""
+        fh, reader = _csv_rows(self.path, self.encoding, self.csv_dialect, self.labels)
+        with fh:
+            number = 1
+            while batch := list(itertools.islice(reader, STREAM_BATCH)):
+                start, number = number + 1, number + len(batch)
+                if len(errors) < limit and self._batch(batch, start, builder):
+                    continue
+                if builder is not None:
+                    builder.add(batch)
+                for k, cells in enumerate(batch):
+                    if not self._row(cells, start + k):
+                        row = self._slow(cells, start + k)
+                        errors.extend(error for error in row.errors if checklist.match(error))
+                    if limit and len(errors) >= limit:
+                        del errors[limit:]
+                        return True
+        return False
+
+    def _batch(self, batch: list, start: int, builder) -> bool:
+        """True if no row of the batch has a finding (the batch is then recorded, and given to
+        `builder`); False if one may have (nothing recorded: it is taken row by row)."""
+        n = self.n
+        if min(map(len, batch)) != n or max(map(len, batch)) != n:
+            return False
+        cols = list(zip(*batch))
+        seen = set(range(n))  # columns without a cell new to this pass
+        for i, col in enumerate(cols):
+            try:
+                _consume(map(self.good[i].__getitem__, col))  # KeyError: a cell not known good
+            except KeyError:
+                seen.discard(i)
+                if not self._learn(i, set(col)):
+                    return False
+        if all(self.blank):
+            return False  # every column has blank cells: a row may be blank
+        unique = {}
+        for i in self.unique:
+            values = [v for v in map(self.good[i].__getitem__, cols[i]) if v is not None]
+            if len(set(values)) != len(values) or \
+                    not self.memory_unique[i].keys().isdisjoint(values):
+                return False
+            unique[i] = values
+        if self.pk:
+            keys = None
+            for j, i in enumerate(self.pk):
+                ids = map(self.pk_raw[j].__getitem__, cols[i])
+                keys = ids if keys is None else map(operator.add, keys, ids)
+            keys = list(keys)
+            if all(self.blank[i] for i in self.pk) and self.none_key in keys:
+                return False  # a key all None
+            if len(set(keys)) != len(keys) or not self.memory_primary.keys().isdisjoint(keys):
+                return False
+        for group in self.groups:
+            index = group["index"]
+            if len(index) == 1:
+                if not all(map(group["ok"].__getitem__, cols[index[0]])):
+                    return False
+            else:
+                typed = [map(self.good[i].__getitem__, cols[i]) for i in index]
+                for key in set(zip(*typed)):
+                    if set(key) != {None} and key not in group["lookup"]:
+                        return False
+        # nothing found: record, as the row stream does for every row
+        for i, values in unique.items():
+            memory, good = self.memory_unique[i], self.good[i]
+            for k, cell in enumerate(cols[i]):
+                value = good[cell]
+                if value is not None:
+                    memory[value] = start + k
+        if self.pk:
+            self.memory_primary.update(zip(keys, range(start, start + len(batch))))
+        if builder is not None:  # every cell it has seen, this pass has (and vice versa)
+            builder.add_columns(cols, len(batch), seen)
+        return True
+
+    def _row(self, cells: list, number: int) -> bool:
+        """One row: True if it has no finding (and it is recorded), else False."""
+        n = self.n
+        if len(cells) != n:
+            return False
+        good = self.good
+        try:
+            values = list(map(dict.__getitem__, good, cells))
+        except KeyError:
+            ok = True
+            for i, cell in enumerate(cells):
+                if cell not in good[i]:
+                    ok = self._learn(i, (cell,)) and ok
+            if not ok:
+                return False
+            values = list(map(dict.__getitem__, good, cells))
+        if values.count(None) == n:
+            return False  # a blank row
+        for i in self.unique:
+            value = values[i]
+            if value is not None and value in self.memory_unique[i]:
+                return False
+        if self.pk:
+            key = sum(self.pk_raw[j][cells[i]] for j, i in enumerate(self.pk))
+            if key == self.none_key or key in self.memory_primary:
+                return False
+        for group in self.groups:
+            index = group["index"]
+            if len(index) == 1:
+                if not group["ok"][cells[index[0]]]:
+                    return False
+            else:
+                key_cells = tuple(values[i] for i in index)
+                if set(key_cells) != {None} and key_cells not in group["lookup"]:
+                    return False
+        for i in self.unique:
+            if values[i] is not None:
+                self.memory_unique[i][values[i]] = number
+        if self.pk:
+            self.memory_primary[key] = number
+        return True
+
+    def _slow(self, cells: list, number: int):
+        """One row read by Frictionless's Row and checked as `TableResource.row_stream` checks
+        it (frictionless 5.21), with the memory of the rows before."""
+        from frictionless import errors
+
+        row = self.Row(cells, handlers=self.handlers, row_number=number)
+        for i in self.unique:
+            name = self.names[i]
+            cell = row[name]
+            if cell is not None:
+                match = self.memory_unique[i].get(cell)
+                self.memory_unique[i][cell] = row.row_number
+                if match:
+                    note = "the same as in the row at position %s" % match
+                    row.errors.append(errors.UniqueError.from_row(row, note=note,
+                                                                  field_name=name))
+        if self.pk:
+            key_cells = tuple(row[label] for label in self.pk_labels)
+            if set(key_cells) == {None}:
+                note = 'cells composing the primary keys are all "None"'
+                row.errors.append(errors.PrimaryKeyError.from_row(row, note=note))
+            else:
+                key = self._key([self._id(j, value) for j, value in enumerate(key_cells)])
+                match = self.memory_primary.get(key)
+                self.memory_primary[key] = row.row_number
+                if match:
+                    note = "the same as in the row at position %s" % match
+                    row.errors.append(errors.PrimaryKeyError.from_row(row, note=note))
+        for group in self.groups:
+            key_cells = tuple(row[name] for name in group["targetKey"])
+            if set(key_cells) == {None}:
+                continue
+            if key_cells not in group["lookup"]:
+                note = ('for "%s": values "%s" not found in the lookup table "%s" as "%s"'
+                        % (", ".join(group["targetKey"]), ", ".join(str(d) for d in key_cells),
+                           group["sourceName"], ", ".join(group["sourceKey"])))
+                row.errors.append(errors.ForeignKeyError.from_row(
+                    row, note=note, field_names=list(group["targetKey"]),
+                    field_values=list(key_cells), reference_name=group["sourceName"],
+                    reference_field_names=list(group["sourceKey"])))
+        return row
