@@ -22,10 +22,11 @@ from .model import PERSON_TABLES, PUBLISHABLE
 
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entry time: same input, same bytes
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "year": "INTEGER", "boolean": "INTEGER"}
-# Tables longer than this stay out of the XLSX workbook (they are in the CSV, JSON, SQLite and
-# zip downloads): Excel's sheet limit is 1,048,576 rows, and a sheet of a few hundred thousand
-# rows takes minutes to write and to open on an ordinary computer.
-XLSX_MAX_ROWS = 100_000
+# A table longer than this is published only inside the data package zip (as its CSV, which
+# compresses ~20x): at national size the 2 M-row status table would be a 420 MB JSON, a 175 MB
+# CSV and 260 MB of SQLite, too big for a phone, for Excel (1,048,576 rows a sheet) and for
+# static hosting (GitHub Pages: 1 GB a site, 100 MB a file). Person tables are always written.
+LARGE_TABLE_ROWS = 100_000
 DOWNLOADS = "du-lieu"
 ZIP = f"{DOWNLOADS}/ntm-lang-son-datapackage.zip"
 SQLITE = f"{DOWNLOADS}/ntm-lang-son.sqlite"
@@ -93,14 +94,14 @@ def download_files(package_dir: Path, descriptor: dict, cache_dir: Path | None) 
         os.replace(work, folder)
     meta = json.loads((folder / "done.json").read_text(encoding="utf-8"))
     files = {rel: folder / rel for rel in meta["files"]}
-    return Downloads(files, meta["counts"], meta["not_in_xlsx"])
+    return Downloads(files, meta["counts"], meta["zip_only"])
 
 
 @dataclass
 class Downloads:
     files: dict[str, Path]        # site path ("du-lieu/x.csv") -> file in the cache
     counts: dict[str, int]        # published rows per table
-    not_in_xlsx: list[str]        # tables over Excel's row limit (CSV, JSON, SQLite only)
+    zip_only: list[str]           # tables over LARGE_TABLE_ROWS: only inside the zip
 
     def size(self, rel: str) -> int:
         return self.files[rel].stat().st_size
@@ -124,10 +125,15 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
     data = out / DOWNLOADS
     (out / "package").mkdir(parents=True)
     data.mkdir(parents=True, exist_ok=True)
-    counts = {}
+    counts, zip_only = {}, []
     con = sqlite3.connect(out / "ntm.sqlite")
     for res in resources:
         name, fields = res["name"], res["schema"]["fields"]
+        if name not in PERSON_TABLES:
+            counts[name] = sum(1 for _ in _published(package_dir, res)) - 1  # minus the header
+            if counts[name] > LARGE_TABLE_ROWS:
+                zip_only.append(name)
+                continue
         rows = _published(package_dir, res)
         columns = next(rows)
         where = {c: i for i, c in enumerate(columns)}
@@ -181,11 +187,10 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
                           / res["path"] for res in resources})
     make_zip_file(out / ZIP, package_files)
     shutil.rmtree(out / "package")
-    not_in_xlsx = [r["name"] for r in resources if counts[r["name"]] > XLSX_MAX_ROWS]
-    _write_xlsx(out / XLSX, package_dir, [r for r in resources if r["name"] not in not_in_xlsx])
+    _write_xlsx(out / XLSX, package_dir, [r for r in resources if r["name"] not in zip_only])
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     (out / "done.json").write_text(json.dumps({"files": files, "counts": counts,
-                                               "not_in_xlsx": not_in_xlsx}), encoding="utf-8")
+                                               "zip_only": zip_only}), encoding="utf-8")
 
 
 def _sqlite_table(con, res: dict) -> None:

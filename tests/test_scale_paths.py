@@ -1,18 +1,19 @@
 """The code paths that keep big builds linear, checked for what they must not change: the
 placed-rows index gives exactly the rows a full scan gives, the downloads cache is reused only
-for the same package, tables too long for a worksheet are left out of the XLSX and the data
-page says so, and charts rendered in worker processes are the same SVG as rendered in line."""
+for the same package, very long tables are published inside the zip only and the data page
+says so, and charts rendered in worker processes are the same SVG as rendered in line."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import sqlite3
+import zipfile
 
-import pytest
 from openpyxl import load_workbook
 
 from conftest import REAL_PACKAGE, make_package, read_rows, set_cell
 from site_builder import charts, exports
 from site_builder.build import build_site
+from site_builder.model import PERSON_TABLES as PERSONS
 from site_builder.model import build_model
 
 PLACED = ("donors", "households", "land_donors", "projects", "production_models", "awards")
@@ -64,21 +65,29 @@ def test_downloads_are_reused_for_the_same_package_only(tmp_path, monkeypatch):
         assert "1.352.450" in fh.read()
 
 
-def test_tables_over_the_worksheet_limit_stay_out_of_the_xlsx_and_the_page_says_so(tmp_path, monkeypatch):
+def test_very_long_tables_are_published_inside_the_zip_only_and_the_page_says_so(tmp_path, monkeypatch):
     pkg = make_package(tmp_path / "pkg")
-    long_tables = [name for name in ("communes", "unit_changes")]
-    limit = min(len(read_rows(pkg, name)) for name in long_tables) - 1
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", limit)
+    limit = min(len(read_rows(pkg, name)) for name in ("communes", "unit_changes")) - 1
+    monkeypatch.setattr(exports, "LARGE_TABLE_ROWS", limit)
     site = build_site(pkg, tmp_path / "site", work_dir=tmp_path / "build")
-    over = [r["name"] for r in json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))["resources"]
-            if len(read_rows(pkg, r["name"])) > limit]
-    assert set(long_tables) <= set(over)
-    wb = load_workbook(site / "du-lieu" / "ntm-lang-son.xlsx", read_only=True)
-    assert not set(over) & set(wb.sheetnames) and "sources" in wb.sheetnames
-    page = (site / "du-lieu" / "index.html").read_text(encoding="utf-8")
-    assert "Sổ tính Excel không gồm bảng" in page and "communes" in page.split("Sổ tính Excel không gồm bảng")[1][:300]
-    with open(site / "du-lieu" / "communes.csv", encoding="utf-8-sig") as fh:   # still downloadable
-        assert len(fh.read().splitlines()) == len(read_rows(pkg, "communes")) + 1
+    resources = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+    over = [r for r in resources if len(read_rows(pkg, r["name"])) > limit and r["name"] not in PERSONS]
+    assert {"communes", "unit_changes"} <= {r["name"] for r in over}
+    data = site / "du-lieu"
+    wb = load_workbook(data / "ntm-lang-son.xlsx", read_only=True)
+    assert "sources" in wb.sheetnames
+    con = sqlite3.connect(data / "ntm-lang-son.sqlite")
+    tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    with zipfile.ZipFile(data / "ntm-lang-son-datapackage.zip") as zf:
+        for r in over:
+            assert not (data / f"{r['name']}.csv").exists() and not (data / f"{r['name']}.json").exists()
+            assert r["name"] not in wb.sheetnames and r["name"] not in tables
+            assert zf.read(r["path"]) == (pkg / r["path"]).read_bytes()   # whole, in the zip
+    page = (data / "index.html").read_text(encoding="utf-8")
+    said = page.split("nên chỉ có trong gói ZIP")[0][-400:]
+    assert "communes" in said and "unit_changes" in said
+    assert page.count(">trong gói ZIP</a>") == len(over)
+    assert (data / "sources.csv").is_file() and (data / "sources.json").is_file()
 
 
 def test_charts_rendered_in_worker_processes_equal_charts_rendered_in_line(monkeypatch):

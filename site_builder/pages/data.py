@@ -14,5 +14,5 @@ def generate(site: Site) -> None:
     files = (exports.ZIP, exports.SQLITE, exports.XLSX)
     site.page("du-lieu/index.md", "data.md.j2", resources=resources, files=files,
               sizes={k: downloads.size(k) for k in files}, counts=downloads.counts,
-              not_in_xlsx=downloads.not_in_xlsx, xlsx_max=exports.XLSX_MAX_ROWS,
+              zip_only=downloads.zip_only, large=exports.LARGE_TABLE_ROWS,
               reports=[s for s in site.model.sources.values() if s["kind"] == "report"])
