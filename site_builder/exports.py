@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import PERSON_TABLES, PUBLISHABLE
+from .package import feed_file
 
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entry time: same input, same bytes
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "year": "INTEGER", "boolean": "INTEGER"}
@@ -80,9 +81,7 @@ def download_files(package_dir: Path, descriptor: dict, cache_dir: Path | None) 
     digest = hashlib.sha256(Path(__file__).read_bytes())
     digest.update(json.dumps(descriptor, sort_keys=True).encode("utf-8"))
     for res in descriptor["resources"]:
-        with open(Path(package_dir) / res["path"], "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
+        feed_file(digest, Path(package_dir) / res["path"])
     key = digest.hexdigest()[:24]
     root = Path(cache_dir or tempfile.mkdtemp(prefix="downloads-")) / "downloads"
     folder = root / key

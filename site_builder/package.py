@@ -290,6 +290,18 @@ SAVE_AS = ("open it and save it again as \"CSV UTF-8 (Comma delimited)\" (Excel)
 SEPARATORS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
 
 
+def feed_file(digest, path: Path) -> None:
+    """Add a file's bytes (read 1 MB at a time) to a hashlib digest, then a separator; a file
+    that cannot be read adds a marker instead. For the caches keyed by the package's content."""
+    try:
+        with open(path, "rb") as fh:
+            while data := fh.read(1 << 20):
+                digest.update(data)
+        digest.update(b"\0file\0")
+    except OSError as exc:
+        digest.update(f"\0unreadable {type(exc).__name__}\0".encode())
+
+
 def safe_resource_path(path: str) -> bool:
     """A resource path stays inside the package folder: relative, no '..', no backslash."""
     p = PurePosixPath(path)

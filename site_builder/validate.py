@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 from . import checks, stream_check
-from .package import (REQUIRED_RESOURCES, SAVE_AS, PackageError, check_file, load_descriptor,
-                      read_table, safe_resource_path)
+from .package import (REQUIRED_RESOURCES, SAVE_AS, PackageError, check_file, feed_file,
+                      load_descriptor, read_table, safe_resource_path)
 from .report import Problem, Report
 from .stream_check import count_lines, stream_validate
 
@@ -317,15 +317,8 @@ def package_fingerprint(package_dir: str | Path) -> str:
 
     def add(label: str, path: Path | None = None) -> None:
         digest.update(label.encode("utf-8", "surrogateescape") + b"\0")
-        if path is None:
-            return
-        try:
-            with open(path, "rb") as fh:
-                while data := fh.read(1 << 20):
-                    digest.update(data)
-            digest.update(b"\0file\0")
-        except OSError as exc:
-            digest.update(f"\0unreadable {type(exc).__name__}\0".encode())
+        if path is not None:
+            feed_file(digest, path)
 
     try:
         frictionless_version = metadata.version("frictionless")
