@@ -15,11 +15,12 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from .model import PERSON_TABLES, PUBLISHABLE
-from .package import feed_file
+from .package import count_lines, feed_file
 
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entry time: same input, same bytes
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "year": "INTEGER", "boolean": "INTEGER"}
@@ -43,12 +44,8 @@ def to_csv(columns: list[str], rows: list[dict], bom: bool = True) -> bytes:
     return (("\ufeff" if bom else "") + buf.getvalue()).encode("utf-8")
 
 
-def typed(value: str, type_: str):
-    """A CSV cell as JSON/SQLite/Excel value of its schema type ('' -> None; a cell that does
-    not convert is kept as text)."""
-    return CONVERT.get(type_, _text)(value)
-
-
+# A CSV cell as the JSON/SQLite/Excel value of its schema type: '' -> None; a cell that does
+# not convert is kept as text.
 def _text(value: str):
     return value if value != "" else None
 
@@ -120,15 +117,18 @@ def _published(package_dir: Path, res: dict):
 
 
 def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
+    """Read each table once, writing its CSV, JSON, SQLite table and XLSX sheet as it goes."""
+    from openpyxl import Workbook
+
     resources = descriptor["resources"]
     data = out / DOWNLOADS
-    (out / "package").mkdir(parents=True)
-    data.mkdir(parents=True, exist_ok=True)
+    data.mkdir(parents=True)
     counts, zip_only = {}, []
     con = sqlite3.connect(out / "ntm.sqlite")
+    wb = Workbook(write_only=True)  # openpyxl's streaming mode: a sheet is written row by row
     for res in resources:
         name, fields = res["name"], res["schema"]["fields"]
-        if name not in PERSON_TABLES:
+        if name not in PERSON_TABLES and count_lines(package_dir / res["path"]) > LARGE_TABLE_ROWS:
             counts[name] = sum(1 for _ in _published(package_dir, res)) - 1  # minus the header
             if counts[name] > LARGE_TABLE_ROWS:
                 zip_only.append(name)
@@ -136,29 +136,28 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
         rows = _published(package_dir, res)
         columns = next(rows)
         where = {c: i for i, c in enumerate(columns)}
-        present = [(f["name"], where[f["name"]], CONVERT.get(f.get("type"), _text))
-                   for f in fields if f["name"] in where]
-        names = [n for n, _, _ in present]
+        present = [(k, where[f["name"]], CONVERT.get(f.get("type"), _text))
+                   for k, f in enumerate(fields) if f["name"] in where]
+        names = [fields[k]["name"] for k, _, _ in present]
         _sqlite_table(con, res)
         insert = (f'INSERT INTO "{name}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
-                  f'VALUES ({", ".join("?" * len(names))})') if names else None
-        count = 0
-        # the zip carries the package's own file, rewritten only where persons are left out
-        package_csv = out / "package" / res["path"] if name in PERSON_TABLES else os.devnull
-        if name in PERSON_TABLES:
-            package_csv.parent.mkdir(parents=True, exist_ok=True)
-        with open(data / f"{name}.csv", "w", encoding="utf-8-sig", newline="") as bom_f, \
-                open(package_csv, "w", encoding="utf-8", newline="") as plain_f, \
-                open(data / f"{name}.json", "w", encoding="utf-8") as json_f:
-            bom_w, plain_w = csv.writer(bom_f, lineterminator="\r\n"), csv.writer(plain_f, lineterminator="\n")
-            if name not in PERSON_TABLES:
-                plain_w = None
-            bom_w.writerow(columns)
-            if plain_w:
+                  f'VALUES ({", ".join("?" * len(names))})')
+        ws = wb.create_sheet(name[:31])
+        ws.append([f["name"] for f in fields])
+        count, batch, width = 0, [], len(columns)
+        with ExitStack() as files:
+            bom_w = csv.writer(files.enter_context(open(data / f"{name}.csv", "w", encoding="utf-8-sig",
+                                                        newline="")), lineterminator="\r\n")
+            json_f = files.enter_context(open(data / f"{name}.json", "w", encoding="utf-8"))
+            plain_w = None  # the zip carries the package's own file, except where persons are left out
+            if name in PERSON_TABLES:
+                (out / "package" / res["path"]).parent.mkdir(parents=True, exist_ok=True)
+                plain_w = csv.writer(files.enter_context(open(out / "package" / res["path"], "w",
+                                                              encoding="utf-8", newline="")),
+                                     lineterminator="\n")
                 plain_w.writerow(columns)
+            bom_w.writerow(columns)
             json_f.write("[")
-            batch = []
-            width = len(columns)
             for row in rows:
                 if len(row) != width:
                     row = (row + [""] * width)[:width]
@@ -168,6 +167,10 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
                 values = [convert(row[i]) for _, i, convert in present]
                 json_f.write(("\n" if count == 0 else ",\n")
                              + json.dumps(dict(zip(names, values)), ensure_ascii=False))
+                sheet_row = [None] * len(fields)
+                for (k, _, _), value in zip(present, values):
+                    sheet_row[k] = value
+                ws.append(sheet_row)
                 batch.append(values)
                 if len(batch) >= 10000:
                     con.executemany(insert, batch)
@@ -181,12 +184,12 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
     con.execute("VACUUM")
     con.close()
     os.replace(out / "ntm.sqlite", out / SQLITE)
+    _save_xlsx(wb, out / XLSX)
     package_files = {"datapackage.json": json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
     package_files.update({res["path"]: (out / "package" if res["name"] in PERSON_TABLES else package_dir)
                           / res["path"] for res in resources})
     make_zip_file(out / ZIP, package_files)
-    shutil.rmtree(out / "package")
-    _write_xlsx(out / XLSX, package_dir, [r for r in resources if r["name"] not in zip_only])
+    shutil.rmtree(out / "package", ignore_errors=True)
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     (out / "done.json").write_text(json.dumps({"files": files, "counts": counts,
                                                "zip_only": zip_only}), encoding="utf-8")
@@ -201,21 +204,8 @@ def _sqlite_table(con, res: dict) -> None:
     con.execute(f'CREATE TABLE "{res["name"]}" ({cols})')
 
 
-def _write_xlsx(path: Path, package_dir: Path, resources: list[dict]) -> None:
-    """One sheet per table (openpyxl's streaming write-only mode), with fixed dates so that
-    the same package gives the same bytes."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    for res in resources:
-        ws = wb.create_sheet(res["name"][:31])
-        fields = res["schema"]["fields"]
-        rows = _published(package_dir, res)
-        where = {c: i for i, c in enumerate(next(rows))}
-        ws.append([f["name"] for f in fields])
-        for row in rows:
-            ws.append([typed(row[where[f["name"]]] if where.get(f["name"], len(row)) < len(row)
-                             else "", f.get("type", "string")) for f in fields])
+def _save_xlsx(wb, path: Path) -> None:
+    """Save with fixed dates, so that the same package gives the same bytes."""
     fixed = dt.datetime(*FIXED_TIME)
     wb.properties.created = wb.properties.modified = fixed
     wb.properties.creator = "site_builder"

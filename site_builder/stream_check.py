@@ -37,14 +37,6 @@ STREAM_TYPES = {"string", "integer", "number", "boolean", "year", "date", "datet
 STREAM_FALLBACKS: list[tuple[str, str]] = []
 
 
-def count_lines(path: Path, chunk: int = 1 << 20) -> int:
-    lines = 0
-    with open(path, "rb") as fh:
-        while data := fh.read(chunk):
-            lines += data.count(b"\n")
-    return lines
-
-
 def _consume(iterator) -> None:
     collections.deque(iterator, maxlen=0)
 

@@ -15,10 +15,10 @@ import re
 from pathlib import Path
 
 from . import checks, stream_check
-from .package import (REQUIRED_RESOURCES, SAVE_AS, PackageError, check_file, feed_file,
-                      load_descriptor, read_table, safe_resource_path)
+from .package import (REQUIRED_RESOURCES, SAVE_AS, PackageError, check_file, count_lines,
+                      feed_file, load_descriptor, read_table, safe_resource_path)
 from .report import Problem, Report
-from .stream_check import count_lines, stream_validate
+from .stream_check import stream_validate
 
 # Frictionless rules that mean a file could not be read at all.
 UNREADABLE_RULES = ("scheme-error", "encoding-error", "source-error", "format-error")

@@ -110,7 +110,7 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
     wrap(B.Writer, "flush", "write")
     try:
         from site_builder import exports
-        for name in ("download_files", "_write_downloads", "_write_xlsx", "make_zip_file", "place_extract"):
+        for name in ("download_files", "_write_downloads", "_save_xlsx", "make_zip_file", "place_extract"):
             wrap(exports, name, f"exports:{name}")
     except ImportError:
         pass
