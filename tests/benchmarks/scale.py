@@ -89,7 +89,6 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
     import site_builder.build as B
     from site_builder import charts, pages
     stages["import"] = time.perf_counter() - t_import
-    wrap(B, "validate_package", "validate")
     wrap(B, "validate_package_cached", "validate")
     wrap(B, "build_model", "model")
     wrap(B, "load_history", "history")
