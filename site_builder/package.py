@@ -24,7 +24,8 @@ REQUIRED_RESOURCES = (
     "sources", "districts", "communes", "unit_changes", "criteria", "criteria_progress",
     "criteria_distribution", "average_criteria", "ntm_counts", "commune_recognitions",
     "funding", "donors", "households", "land_donors", "projects", "production_models",
-    "awards", "documents", "document_citations", "indicators", "notes",
+    "awards", "documents", "document_citations", "indicators", "notes", "commune_criteria",
+    "commune_criteria_counts",
 )
 
 
