@@ -23,9 +23,9 @@ from .report import Problem
 REQUIRED_RESOURCES = (
     "sources", "districts", "communes", "unit_changes", "criteria", "criteria_progress",
     "criteria_distribution", "average_criteria", "ntm_counts", "commune_recognitions",
+    "commune_criteria", "commune_criteria_counts",
     "funding", "donors", "households", "land_donors", "projects", "production_models",
-    "awards", "documents", "document_citations", "indicators", "notes", "commune_criteria",
-    "commune_criteria_counts",
+    "awards", "documents", "document_citations", "indicators", "notes",
 )
 
 
