@@ -77,7 +77,7 @@ def test_ci_report_shows_the_data_diff(tmp_path):
     assert main(["ci-report", str(new), "--base", str(old), "--out", str(tmp_path / "ci")]) == 0
     summary = (tmp_path / "ci" / "summary.md").read_text(encoding="utf-8")
     assert "✅" in summary and "| ntm_counts | 0 | 0 | 1 |" in summary
-    assert "communes 24 → 25" in summary
+    assert "Sửa số liệu xã đạt chuẩn mã nc-1: 24 → 25" in summary
 
 
 def test_link_check_finds_broken_links(tmp_path):
