@@ -9,15 +9,15 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Iterator
 
+from . import rules
 from .package import REQUIRED_RESOURCES, Table
 from .report import Problem
 from .vn import UNIT_FACTORS, parse_vn_number
 
 EARLIEST = dt.date(2009, 1, 1)  # the national criteria date from QĐ 491/QĐ-TTg (16/4/2009)
 
-# Rules whose findings a row of `notes` may record as a known disagreement between reports.
-NOTABLE_RULES = {"count-above-base", "percent-mismatch", "parts-sum-mismatch",
-                 "distribution-sum-mismatch"}
+# Rules whose findings a row of `notes` may record as a known disagreement (see rules.py).
+NOTABLE_RULES = rules.NOTABLE_RULES
 
 COUNTED = ("criteria_progress", "criteria_distribution", "ntm_counts")
 AMOUNTS = ("funding", "donors", "projects")
@@ -26,6 +26,7 @@ AMOUNTS = ("funding", "donors", "projects")
 def _problem(table: Table, row: dict, column: str, rule: str, message: str,
              severity: str = "error") -> Problem:
     value = row.get(column)
+    rule = rules.rule(rule).code  # a rule nobody registered fails here, with its code
     return Problem(severity, rule, message, resource=table.name, file=table.path,
                    row=row.get("_line"), column=column,
                    value="" if value is None else str(value), row_id=str(row.get("id") or ""))
