@@ -337,7 +337,7 @@ def test_withdrawn_persons_are_left_out_everywhere(case, hostile_build):
         csv_bytes = (hostile_build / "du-lieu" / f"{table}.csv").read_bytes()
         assert kept.encode() in csv_bytes
     with zipfile.ZipFile(hostile_build / "du-lieu" / "ntm-lang-son-datapackage.zip") as zf:
-        assert b"h-1," in zf.read("data/households.csv")
+        assert b"h-1," in zf.read("ntm-lang-son-datapackage/data/households.csv")
 
 
 def test_withdrawn_person_left_out_of_the_model_pages_and_counts(tmp_path):

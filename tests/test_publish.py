@@ -122,10 +122,13 @@ def test_pages_say_when_their_data_last_changed(site):
 
 
 def test_zip_validates_with_stock_frictionless(site, tmp_path):
+    """The zip unpacks into one folder, and that folder validates."""
     with zipfile.ZipFile(site / "du-lieu" / "ntm-lang-son-datapackage.zip") as zf:
+        assert {n.split("/")[0] for n in zf.namelist()} == {"ntm-lang-son-datapackage"}
         zf.extractall(tmp_path / "unzipped")
     cli = Path(sys.executable).with_name("frictionless")
-    proc = subprocess.run([str(cli), "validate", "datapackage.json"], cwd=tmp_path / "unzipped",
+    proc = subprocess.run([str(cli), "validate", "datapackage.json"],
+                          cwd=tmp_path / "unzipped" / "ntm-lang-son-datapackage",
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-2000:]
 
@@ -150,10 +153,36 @@ def test_sqlite_has_every_table_with_its_rows(site, versioned):
     assert con.execute("SELECT amount_stated FROM funding WHERE id='f-2'").fetchone() == ("229.161",)
 
 
+def test_sqlite_declares_the_foreign_keys_and_describes_columns(site):
+    con = sqlite3.connect(site / "du-lieu" / "ntm-lang-son.sqlite")
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    links = con.execute("PRAGMA foreign_key_list(funding)").fetchall()
+    assert ("sources", "source_id", "id") in {(r[2], r[3], r[4]) for r in links}
+    assert ("communes", "commune_id", "id") in {(r[2], r[3], r[4]) for r in links}
+    words = dict(con.execute("SELECT column_name, description_vi FROM _column_descriptions "
+                             "WHERE table_name = 'funding'").fetchall())
+    assert words["source_id"].startswith("mã nguồn")
+
+
+def test_xlsx_works_as_staff_expect(site):
+    """First sheet "Giới thiệu" in Vietnamese; header frozen, filter on, widths set, dates as
+    real dates shown dd/mm/yyyy."""
+    import datetime as dt
+    wb = load_workbook(site / "du-lieu" / "ntm-lang-son.xlsx")
+    intro = [[c for c in row if c] for row in wb["Giới thiệu"].iter_rows(values_only=True)]
+    assert ["funding", "source_id", "mã nguồn (bảng sources) (chữ)", "có"] in intro
+    ws = wb["ntm_counts"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws.column_dimensions["A"].width >= 10
+    header = [c.value for c in ws[1]]
+    cell = ws.cell(row=2, column=header.index("as_of") + 1)
+    assert isinstance(cell.value, dt.datetime) and cell.number_format == "DD/MM/YYYY"
+
+
 def test_xlsx_opens_with_one_sheet_per_table(site, versioned):
     wb = load_workbook(site / "du-lieu" / "ntm-lang-son.xlsx", read_only=True)
     descriptor = json.loads((versioned / "datapackage.json").read_text(encoding="utf-8"))
-    assert wb.sheetnames == [r["name"] for r in descriptor["resources"]]
+    assert wb.sheetnames == ["Giới thiệu"] + [r["name"] for r in descriptor["resources"]]
     ws = wb["land_donors"]
     assert [c.value for c in next(ws.iter_rows(min_row=2, max_row=2))][1] == "bà Trần Thị Lập"
 
