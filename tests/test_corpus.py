@@ -86,6 +86,9 @@ def assert_plain(problem, expect: Expect) -> None:
 # --- the corpus itself ----------------------------------------------------------------------------
 
 def test_corpus_has_at_least_40_cases_each_described_in_one_line():
+    from collections import Counter
+    outcomes = Counter(c.expect.outcome for c in CASES)
+    print(f"\ncorpus: {len(CASES)} cases ({', '.join(f'{n} {k}' for k, n in sorted(outcomes.items()))})")
     assert len(CASES) >= 40
     assert len({c.id for c in CASES}) == len(CASES)
     for c in CASES:
