@@ -60,7 +60,8 @@ def renders(page, text=""):
 
 
 NFD_NAME = unicodedata.normalize("NFD", "ông Lành Văn Lôi")
-LONG_NAME = "Hòa Bình " + " ".join(["Rất Dài"] * 300)
+LONG_NAME = "Hòa Bình " + " ".join(["Rất Dài"] * 60)       # 488 characters: under the limit
+TOO_LONG_NAME = "ông " + " ".join(["Lành Văn Lôi"] * 45)    # 588 characters
 
 CASES: tuple[Case, ...] = (
     # --- a cell of the wrong type --------------------------------------------------------------
@@ -368,6 +369,50 @@ CASES: tuple[Case, ...] = (
          {"names": ("ông Rút Tên Thửnghiệm Một", "bà Rút Tên Thửnghiệm Hai",
                     "Công ty Rút Tên Thửnghiệm Ba")}),
 
+    # --- invisible text, names that become files, places that disagree, withdrawn names ---------
+    Case("rlo-in-donor-name",
+         "a donor's name with U+202E (right-to-left override), which reverses the row",
+         (("set", "donors", "bc2015-don-001", "name", "Tập đoàn \u202eVINGROUP"),),
+         error("invisible-character", "donors", "name", words=["U+202E", "RIGHT-TO-LEFT OVERRIDE"])),
+    Case("isolate-in-household-village",
+         "a village with a left-to-right isolate U+2066 pasted from a web page",
+         (("set", "households", "bc2018-hh-002", "village", "thôn \u2066Quán Thanh\u2069"),),
+         error("invisible-character", "households", "village", words=["U+2066"])),
+    Case("zero-width-space-in-name",
+         "a household name with a zero-width space U+200B inside, which breaks search",
+         (("set", "households", "bc2018-hh-001", "name", "ông Lành\u200bVăn Lôi"),),
+         error("invisible-character", "households", "name", words=["U+200B", "ZERO WIDTH SPACE"])),
+    Case("bom-inside-text",
+         "a land donor's village with a byte-order mark U+FEFF inside the text",
+         (("set", "land_donors", "bc2018-ld-001", "village", "thôn\ufeffĐoàn kết"),),
+         error("invisible-character", "land_donors", "village", words=["U+FEFF"])),
+    Case("soft-hyphen-in-category",
+         "a funding category with a soft hyphen U+00AD from a word processor",
+         (("set", "funding", "bc2017-fund-001", "category", "Ngân sách trung\u00adương"),),
+         error("invisible-character", "funding", "category", words=["U+00AD"])),
+    Case("windows-reserved-id-nul",
+         "a new household given the id 'nul' (a device name on Windows)",
+         (("append", "households", "bc2018-hh-001", {"id": "nul"}),),
+         error("reserved-name", "households", "id", value="nul", words=["Windows", "another id"])),
+    Case("windows-reserved-id-com1",
+         "a new land donor given the id 'com1'",
+         (("append", "land_donors", "bc2018-ld-001", {"id": "com1"}),),
+         error("reserved-name", "land_donors", "id", value="com1", words=["Windows"])),
+    Case("name-too-long",
+         "a household name of 588 characters (the whole paragraph pasted)",
+         (("set", "households", "bc2018-hh-001", "name", TOO_LONG_NAME),),
+         error("text-too-long", "households", "name", words=["588 characters", "500", "note"])),
+    Case("commune-in-another-district",
+         "a household in a commune of Chi Lăng given the district Cao Lộc",
+         (("set", "households", "bc2018-hh-001", "district_id", "huyen-cao-loc"),),
+         error("commune-not-in-district", "households", "district_id", value="huyen-cao-loc",
+               words=["huyen-chi-lang", "not in huyen-cao-loc"])),
+    Case("withdrawn-name-left-in-awards",
+         "withdraws a household whose name an award row still carries",
+         (("set", "households", "bc2018-hh-002", "publication_basis", "withdrawn"),),
+         error("withdrawn-name-shown", "awards", "recipient", row=8,
+               words=["households:bc2018-hh-002", "no published file"])),
+
     # --- hostile text: published, shown as text, never executed --------------------------------
     Case("script-in-commune-name",
          "a commune name carrying a <script> tag",
@@ -466,7 +511,7 @@ CASES: tuple[Case, ...] = (
          (("set", "criteria", 1, "name", "Giao thông \\*không nghiêng\\* \\\\ \\<b>"),),
          renders("tieu-chi/02/")),
     Case("very-long-name",
-         "a commune name of 2,000 characters",
+         "a commune name of 488 characters (the limit is 500)",
          (("set", "communes", 1, "name", LONG_NAME),),
          renders("xa/xa-hoa-binh-thu-nghiem/")),
     Case("emoji-in-name",
