@@ -62,8 +62,13 @@ class Report:
                            "problems": [asdict(p) for p in self.problems]},
                           ensure_ascii=False, indent=2)
 
-    def to_text(self) -> str:
-        lines = [p.describe() for p in self.errors + self.warnings]
+    def to_text(self, verbose: bool = False) -> str:
+        """Every error; the known disagreements (warnings) in full only if `verbose`, else as
+        one line counting them."""
+        lines = [p.describe() for p in self.errors + (self.warnings if verbose else [])]
+        if self.warnings and not verbose:
+            lines.append(f"{len(self.warnings)} known disagreement(s) between reports, recorded "
+                         "in notes (warnings); add --verbose to list them")
         verdict = "VALID" if self.valid else "INVALID"
         lines.append(f"{verdict}: {self.package}: {len(self.errors)} error(s), "
                      f"{len(self.warnings)} warning(s)")

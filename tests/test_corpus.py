@@ -154,6 +154,12 @@ def test_warning_names_the_note(case, tmp_path, capsys):
     assert found[0]["note_id"]
     for words in case.expect.words:
         assert words in found[0]["message"]
+    # in text, known disagreements are one line unless asked for (--verbose)
+    assert main(["validate", str(pkg)]) == 0
+    text = capsys.readouterr().out
+    assert "WARNING" not in text and "known disagreement(s) between reports" in text
+    assert main(["validate", str(pkg), "--verbose"]) == 0
+    assert f"WARNING [{case.expect.rule}]" in capsys.readouterr().out
 
 
 # --- accepted: same data -------------------------------------------------------------------------
