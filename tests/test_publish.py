@@ -199,3 +199,25 @@ def test_cite_block_names_version_and_reports(site):
     html = (site / "du-lieu" / "index.html").read_text(encoding="utf-8")
     assert "Trích dẫn dữ liệu này" in html and "SYNTHETIC test report" in html
     assert "commit" in html
+
+
+def test_sitemap_lists_every_page_at_its_absolute_address(site):
+    """site_url (mkdocs.yml, env SITE_URL in CI) makes sitemap.xml absolute and complete."""
+    from site_builder.build import site_url
+    root = ElementTree.parse(site / "sitemap.xml").getroot()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    listed = {loc.text for loc in root.findall("s:url/s:loc", ns)}
+    base = site_url()
+    assert base.startswith(("http://", "https://")) and all(u.startswith(base) for u in listed)
+    pages = {base + (p.parent.relative_to(site).as_posix() + "/").removeprefix("./")
+             for p in site.rglob("index.html")}
+    assert pages - listed == set(), sorted(pages - listed)[:5]
+
+
+def test_site_url_comes_from_the_environment_in_ci(monkeypatch, tmp_path):
+    from site_builder.build import mkdocs_config, site_url
+    import yaml
+    monkeypatch.setenv("SITE_URL", "https://so-nong-nghiep.example.gov.vn/ntm")
+    assert site_url() == "https://so-nong-nghiep.example.gov.vn/ntm/"
+    config = yaml.safe_load(mkdocs_config(tmp_path, tmp_path / "d", tmp_path / "s").read_text())
+    assert config["site_url"] == "https://so-nong-nghiep.example.gov.vn/ntm/"

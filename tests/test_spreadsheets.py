@@ -27,6 +27,11 @@ if not SOFFICE and not os.environ.get("CI"):
                 allow_module_level=True)
 
 FORMULAS = [c for c in CASES if c.extra.get("formula")]
+
+
+def test_libreoffice_is_installed():
+    """In CI (CI set) the spreadsheet tests must run: a missing LibreOffice fails here."""
+    assert SOFFICE, "soffice not found: run tests/browser/install-browser.sh"
 # comma, double quote, UTF-8, from line 1, standard columns, en-US, and "evaluate formulas" on:
 # the worst case (Excel always evaluates), so the test can see a formula if one gets through
 CSV_IN = "CSV:44,34,76,1,,1033,false,false,false,false,false,-1,true"
