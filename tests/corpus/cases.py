@@ -427,7 +427,7 @@ CASES: tuple[Case, ...] = (
     Case("withdrawn-name-left-in-awards",
          "withdraws a household whose name an award row still carries",
          (("set", "households", "bc2018-hh-002", "publication_basis", "withdrawn"),),
-         error("withdrawn-name-shown", "awards", "recipient", row=8,
+         error("withdrawn-name-shown", "awards", "recipient", row=8, value="ông […]",
                words=["households:bc2018-hh-002", "no published file"])),
 
     # --- hostile text: published, shown as text, never executed --------------------------------
