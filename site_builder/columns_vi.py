@@ -3,7 +3,7 @@ download and the SQLite column descriptions (the schema's own descriptions are i
 staff). A column missing here is described by its type only."""
 from __future__ import annotations
 
-TYPE_VI = {"string": "chữ", "integer": "số nguyên", "number": "số", "date": "ngày (dd/mm/yyyy)",
+TYPE_VI = {"string": "chữ", "integer": "số nguyên", "number": "số", "date": "ngày",
            "year": "năm", "boolean": "có/không"}
 
 COLUMN_VI = {

@@ -206,9 +206,11 @@ class Labels:
             return self.commune(row.get("id"))
         if resource == "criteria_progress":
             return f"tiêu chí {row.get('criterion_number')} ngày {vn_value(row.get('as_of', ''))}"
-        for name in ("name", "recipient", "number", "label", "title", "band_label", "category"):
+        for name in ("name", "recipient", "number", "label", "title", "band_label", "category",
+                     "subject", "summary_vi"):
             if row.get(name):
-                return row[name]
+                text = " ".join(row[name].split())
+                return text if len(text) <= 100 else text[:99].rstrip() + "…"
         return f"mã {row.get('id', '')}"
 
     def summary(self, resource, row) -> str:
