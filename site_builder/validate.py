@@ -392,7 +392,7 @@ def _downgrade_noted(report: Report, notes) -> None:
 
 CACHE_PREFIX = "validation-"
 # what the report depends on besides the package: the validator's own code ...
-VALIDATOR_SOURCES = ("validate.py", "package.py", "checks.py", "report.py", "vn.py")
+VALIDATOR_SOURCES = ("validate.py", "package.py", "checks.py", "report.py", "rules.py", "vn.py")
 
 
 def package_fingerprint(package_dir: str | Path) -> str:
