@@ -158,7 +158,7 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
     in_database = {r["name"] for r in resources} - set(zip_only)
     con = sqlite3.connect(out / "ntm.sqlite")
     wb = Workbook(write_only=True)  # openpyxl's streaming mode: a sheet is written row by row
-    _xlsx_intro(wb, resources)
+    _xlsx_intro(wb, resources, zip_only)
     for res in resources:
         name, fields = res["name"], res["schema"]["fields"]
         if name in zip_only:
@@ -276,7 +276,7 @@ def _sqlite_descriptions(con, resources: list[dict]) -> None:
 WIDTHS = {"string": 30, "date": 12, "integer": 10, "year": 8, "number": 14, "boolean": 8}
 
 
-def _xlsx_intro(wb, resources: list[dict]) -> None:
+def _xlsx_intro(wb, resources: list[dict], zip_only=()) -> None:
     """The first sheet, "Giới thiệu": what the workbook is, then every sheet and column in
     Vietnamese."""
     ws = wb.create_sheet("Giới thiệu")
@@ -289,7 +289,8 @@ def _xlsx_intro(wb, resources: list[dict]) -> None:
     ws.append([])
     ws.append(["Trang tính", "Cột", "Nội dung", "Bắt buộc"])
     for res in resources:
-        ws.append([res["name"][:31], "", res.get("title", ""), ""])
+        where = " (quá dài cho Excel: chỉ có trong gói ZIP)" if res["name"] in zip_only else ""
+        ws.append([res["name"][:31], "", res.get("title", "") + where, ""])
         for f in res["schema"]["fields"]:
             ws.append([res["name"][:31], f["name"], column_words(f),
                        "có" if (f.get("constraints") or {}).get("required") else ""])

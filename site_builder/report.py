@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from .rules import FIXES  # noqa: F401  (code -> (meaning, fix), for callers of report)
+from .rules import FIXES  # code -> (meaning, fix), the registry's
 
 
 @dataclass
