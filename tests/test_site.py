@@ -166,6 +166,10 @@ def test_downloads_are_published(real_site):
                     for r in read_rows(REAL_PACKAGE, res["name"])]  # formulas made inert
         assert published == expected, res["name"]
     assert (real_site / "du-lieu" / "ntm-lang-son-datapackage.zip").stat().st_size > 10_000
+    import sqlite3
+    con = sqlite3.connect(real_site / "du-lieu" / "ntm-lang-son.sqlite")
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []  # the real keys hold
+    assert con.execute("PRAGMA foreign_key_list(donors)").fetchall()
 
 
 HOSTILE = {
