@@ -55,11 +55,19 @@ def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
     return site
 
 
+def site_url(base: Path = ROOT / "mkdocs.yml") -> str:
+    """The site's public address, ending in '/': the environment variable SITE_URL (CI sets the
+    GitHub Pages address) or mkdocs.yml's site_url."""
+    url = os.environ.get("SITE_URL") or yaml.safe_load(base.read_text(encoding="utf-8")).get("site_url") or ""
+    return url.rstrip("/") + "/" if url else ""
+
+
 def mkdocs_config(work_dir: Path, docs_dir: Path, site_dir: Path, base: Path = ROOT / "mkdocs.yml") -> Path:
     """The project's mkdocs.yml with absolute docs, site and theme folders, for one build."""
     config = yaml.safe_load(base.read_text(encoding="utf-8"))
     config["docs_dir"] = str(docs_dir.resolve())
     config["site_dir"] = str(site_dir.resolve())
+    config["site_url"] = site_url(base)
     theme = config.setdefault("theme", {})
     if theme.get("custom_dir"):
         theme["custom_dir"] = str((base.parent / theme["custom_dir"]).resolve())

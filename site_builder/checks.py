@@ -9,15 +9,15 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Iterator
 
+from . import rules
 from .package import REQUIRED_RESOURCES, Table
 from .report import Problem
 from .vn import UNIT_FACTORS, parse_vn_number
 
 EARLIEST = dt.date(2009, 1, 1)  # the national criteria date from QĐ 491/QĐ-TTg (16/4/2009)
 
-# Rules whose findings a row of `notes` may record as a known disagreement between reports.
-NOTABLE_RULES = {"count-above-base", "percent-mismatch", "parts-sum-mismatch",
-                 "distribution-sum-mismatch"}
+# Rules whose findings a row of `notes` may record as a known disagreement (see rules.py).
+NOTABLE_RULES = rules.NOTABLE_RULES
 
 COUNTED = ("criteria_progress", "criteria_distribution", "ntm_counts")
 AMOUNTS = ("funding", "donors", "projects")
@@ -26,6 +26,7 @@ AMOUNTS = ("funding", "donors", "projects")
 def _problem(table: Table, row: dict, column: str, rule: str, message: str,
              severity: str = "error") -> Problem:
     value = row.get(column)
+    rule = rules.rule(rule).code  # a rule nobody registered fails here, with its code
     return Problem(severity, rule, message, resource=table.name, file=table.path,
                    row=row.get("_line"), column=column,
                    value="" if value is None else str(value), row_id=str(row.get("id") or ""))
@@ -73,6 +74,61 @@ def check_control_characters(tables):
                            f"the text contains an invisible control character "
                            f"(U+{ord(m.group()):04X}), often from copying out of a PDF: "
                            "delete it or retype the text")
+
+
+# Invisible and direction-changing characters: bidi embeddings and overrides (U+202A-202E) and
+# isolates (U+2066-2069) reverse the text around them (on the page and in search results);
+# zero-width and other format characters (U+200B-200F, U+2060, U+FEFF, soft hyphen U+00AD) hide
+# inside names and break search. A zero-width joiner between two emoji is part of the emoji.
+INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff\u00ad]")
+
+
+def _invisible(value: str):
+    """The first invisible character of a text and its position, or None."""
+    for m in INVISIBLE.finditer(value or ""):
+        i, ch = m.start(), m.group()
+        if ch == "\u200d" and 0 < i < len(value) - 1 and \
+                unicodedata.category(value[i - 1]) in ("So", "Sk", "Mn") and \
+                unicodedata.category(value[i + 1]) == "So":
+            continue  # joins an emoji sequence (👩‍🌾)
+        return i, ch
+    return None
+
+
+def check_invisible_characters(tables):
+    for table in tables.values():
+        text_fields = [f["name"] for f in table.fields if f.get("type", "string") == "string"]
+        for row, name in _flagged(table, text_fields, lambda v: bool(v) and _invisible(v) is not None):
+            i, ch = _invisible(row.get(name))
+            what = unicodedata.name(ch, "FORMAT CHARACTER")
+            yield _problem(table, row, name, "invisible-character",
+                           f"the text contains the invisible character U+{ord(ch):04X} ({what}) "
+                           f"at character {i + 1}: it changes the direction of the text or hides "
+                           "inside it and breaks search; delete it (retype the cell)")
+
+
+# Names Windows keeps for devices: a file or folder named so cannot be created or opened there,
+# and ids become file names (xa/<id>/, du-lieu/<id>.csv) in the site staff unpack.
+RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                  *(f"lpt{i}" for i in range(1, 10))}
+NAME_MAX = 500  # characters in a name column
+NAME_COLUMNS = ("name", "recipient", "short_title", "band_label", "label")
+
+
+def check_reserved_and_long_names(tables):
+    for table in tables.values():
+        if table.field("id"):
+            for row, _ in _flagged(table, ["id"], lambda v: (v or "").split(".")[0] in RESERVED_NAMES):
+                yield _problem(table, row, "id", "reserved-name",
+                               f"the id {row.get('id')!r} is a name Windows reserves for a device "
+                               "(con, prn, aux, nul, com1-com9, lpt1-lpt9): pages and files named "
+                               "after it cannot be opened there; choose another id, e.g. with the "
+                               "table's prefix (bc2017-aux-001)")
+        names = [f["name"] for f in table.fields if f["name"] in NAME_COLUMNS]
+        for row, name in _flagged(table, names, lambda v: len(v or "") > NAME_MAX):
+            yield _problem(table, row, name, "text-too-long",
+                           f"this name is {len(row.get(name))} characters long, more than "
+                           f"{NAME_MAX}: keep the name itself here and put the rest in note")
 
 
 def check_count_base(tables):
@@ -286,6 +342,96 @@ def check_note_rows(tables):
                                f"the note points at {ref}, which does not exist")
 
 
+DATE_COLUMNS = ("as_of", "date", "decision_date")
+
+
+def _districts_at(commune_id: str, day, communes: dict, successors: dict, seen=None) -> set:
+    """The districts a commune lay in on `day` (None: any time of its life): its own, or, after
+    it ceased to exist, those of the units it became (unit_changes)."""
+    unit = communes.get(commune_id)
+    if not unit:
+        return set()
+    seen = (seen or set()) | {commune_id}
+    if day is not None and unit.get("valid_to") and day > unit["valid_to"] and successors.get(commune_id):
+        out = set()
+        for nxt in successors[commune_id] - seen:
+            out |= _districts_at(nxt, day, communes, successors, seen)
+        return out | ({unit.get("district_id")} if not out else set())
+    return {unit.get("district_id")} if unit.get("district_id") else set()
+
+
+def check_commune_in_district(tables):
+    """A row placed in a commune and a district: the commune must lie in that district at the
+    row's date (as_of, date; the commune's whole life when the row has no date), or the row
+    shows on the wrong district's page."""
+    communes_table = tables.get("communes")
+    if not communes_table:
+        return
+    communes = {r.get("id"): r for r in communes_table.rows}
+    successors = defaultdict(set)
+    changes = tables.get("unit_changes")
+    for ch in changes.rows if changes else ():
+        if ch.get("to_commune_id"):
+            successors[ch.get("from_commune_id")].add(ch["to_commune_id"])
+    for table in tables.values():
+        if not (table.field("commune_id") and table.field("district_id")) or table.name == "communes":
+            continue
+        date_column = next((c for c in DATE_COLUMNS if table.field(c)), None)
+        for row in table.rows:
+            commune, district = row.get("commune_id"), row.get("district_id")
+            if not (commune and district) or commune not in communes:
+                continue
+            day = row.get(date_column) if date_column else None
+            day = day if isinstance(day, dt.date) else None
+            lay_in = _districts_at(commune, day, communes, successors)
+            if lay_in and district not in lay_in:
+                when = f" on {day.isoformat()}" if day else ""
+                yield _problem(table, row, "district_id", "commune-not-in-district",
+                               f"commune {commune} lay in {', '.join(sorted(lay_in))}{when}, not in "
+                               f"{district}: correct district_id (or commune_id), or leave "
+                               "district_id empty (the commune says where it is)")
+
+
+def _core_name(name: str) -> str:
+    """A person's name without the honorific the report writes ('ông', 'bà', 'gia đình ông')."""
+    words = (name or "").split()
+    while words and words[0].casefold() in ("ông", "bà", "anh", "chị", "gia", "đình", "hộ", "cụ"):
+        words = words[1:]
+    return " ".join(words)
+
+
+def check_withdrawn_names(tables):
+    """A person withdrawn from the data must be in no published file: their name may not stay
+    in another cell (an award's recipient, a note, another table's text)."""
+    from .model import PERSON_TABLES, PUBLISHABLE
+    withdrawn = {}
+    for name in PERSON_TABLES:
+        table = tables.get(name)
+        for row in table.rows if table else ():
+            core = _core_name(row.get("name"))
+            if row.get("publication_basis") != PUBLISHABLE and len(core.split()) >= 2:
+                withdrawn[core.casefold()] = (name, row.get("id"))
+    if not withdrawn:
+        return
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(withdrawn, key=len, reverse=True)))
+    for table in tables.values():
+        text_fields = [f["name"] for f in table.fields if f.get("type", "string") == "string"]
+        for row, column in _flagged(table, text_fields,
+                                    lambda v: bool(v) and bool(pattern.search(v.casefold()))):
+            m = pattern.search(row.get(column).casefold())
+            source = withdrawn[m.group()]
+            if (table.name, row.get("id")) == source or (
+                    table.name in PERSON_TABLES and row.get("publication_basis") != PUBLISHABLE):
+                continue
+            problem = _problem(table, row, column, "withdrawn-name-shown",
+                               f"this cell names a person withdrawn from the data ({source[0]}:"
+                               f"{source[1]}): remove the name from it (e.g. write 'một hộ gia "
+                               "đình'); a withdrawn person must be in no published file")
+            # the report (and the CI summary made from it) must not print the name either
+            problem.value = re.sub(pattern.pattern, "[…]", problem.value, flags=re.IGNORECASE)
+            yield problem
+
+
 def check_ranges(tables):
     table = tables.get("unit_changes")
     for row in table.rows if table else ():
@@ -333,7 +479,9 @@ def check_urls(tables):
                            "address from the browser's address bar")
 
 
-CHECKS = (check_ids, check_urls, check_control_characters, check_nfc, check_count_base, check_percent, check_amounts, check_parts_sum,
+CHECKS = (check_ids, check_urls, check_control_characters, check_invisible_characters,
+          check_reserved_and_long_names, check_commune_in_district, check_withdrawn_names,
+          check_nfc, check_count_base, check_percent, check_amounts, check_parts_sum,
           check_distribution, check_dates, check_commune_names, check_note_rows, check_ranges)
 
 

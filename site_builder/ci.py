@@ -11,7 +11,7 @@ from .validate import validate_package
 def ci_report(package: Path, base: str | None, out: Path) -> bool:
     out.mkdir(parents=True, exist_ok=True)
     report = validate_package(package)
-    (out / "validation.txt").write_text(report.to_text() + "\n", encoding="utf-8")
+    (out / "validation.txt").write_text(report.to_text(verbose=True) + "\n", encoding="utf-8")
     (out / "validation.json").write_text(report.to_json() + "\n", encoding="utf-8")
     summary = ["## Kiểm tra dữ liệu (validation)", ""]
     if report.valid:

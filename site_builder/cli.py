@@ -12,7 +12,7 @@ def _validate(args) -> int:
     from .validate import validate_package
 
     report = validate_package(Path(args.package))
-    print(report.to_json() if args.json else report.to_text())
+    print(report.to_json() if args.json else report.to_text(verbose=args.verbose))
     return 0 if report.valid else 1
 
 
@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("validate", help="check the data package and list every problem")
     p.add_argument("package", nargs="?", default=DEFAULT_PACKAGE, help="package folder (default: datapackage)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--verbose", action="store_true",
+                   help="list the known disagreements (warnings) in full, not only their count")
     p.set_defaults(func=_validate)
 
     for name, func, text in (("build", _build, "validate, generate the pages and build site/"),

@@ -1,7 +1,12 @@
 """Downloads: the published tables as CSV (UTF-8 with BOM, so Excel shows Vietnamese), JSON,
 one SQLite database, one XLSX workbook and the data package as a zip. Every output is
 deterministic (no build time inside), so two builds of one commit give the same bytes.
-Person entries without a publication basis are left out here as on the pages."""
+Person entries without a publication basis are left out here as on the pages.
+
+Nothing a spreadsheet would run (OWASP "CSV injection"): in the CSV downloads a text cell that
+begins with = + - @ tab or carriage return gets a leading ' (the OWASP advice), and the XLSX
+writes every text as a string cell, never a formula. The JSON, the SQLite database and the zip
+(the package exactly as staff keep it) carry the text unchanged."""
 from __future__ import annotations
 
 import csv
@@ -19,6 +24,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from .columns_vi import column_words
 from .model import PERSON_TABLES, PUBLISHABLE
 from .package import count_lines, feed_file
 
@@ -31,16 +37,27 @@ SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "year": "INTEGER", "boolean
 LARGE_TABLE_ROWS = 100_000
 DOWNLOADS = "du-lieu"
 ZIP = f"{DOWNLOADS}/ntm-lang-son-datapackage.zip"
+ZIP_FOLDER = "ntm-lang-son-datapackage"  # the zip unpacks into this one folder
 SQLITE = f"{DOWNLOADS}/ntm-lang-son.sqlite"
 XLSX = f"{DOWNLOADS}/ntm-lang-son.xlsx"
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: str) -> str:
+    """A text cell as a CSV download writes it: a leading ' if a spreadsheet would read it as a
+    formula (OWASP: cells beginning with = + - @ tab or carriage return)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def to_csv(columns: list[str], rows: list[dict], bom: bool = True) -> bytes:
+    """A CSV download (text cells made inert, see `inert`)."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\r\n" if bom else "\n",
                             extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: inert(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows)
     return (("\ufeff" if bom else "") + buf.getvalue()).encode("utf-8")
 
 
@@ -71,11 +88,19 @@ def _boolean(value: str):
 CONVERT = {"integer": _integer, "year": _integer, "number": _number, "boolean": _boolean}
 
 
+def _xlsx_date(value):
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+
+
 def download_files(package_dir: Path, descriptor: dict, cache_dir: Path | None) -> "Downloads":
     """Write every download into a folder keyed by the hash of the package (and of this code):
     an unchanged package reuses the folder of the previous build instead of writing it again.
     Tables are streamed row by row, so memory does not grow with the size of a table."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update((Path(__file__).parent / "columns_vi.py").read_bytes())
     digest.update(json.dumps(descriptor, sort_keys=True).encode("utf-8"))
     for res in descriptor["resources"]:
         feed_file(digest, Path(package_dir) / res["path"])
@@ -119,31 +144,38 @@ def _published(package_dir: Path, res: dict):
 def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
     """Read each table once, writing its CSV, JSON, SQLite table and XLSX sheet as it goes."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     resources = descriptor["resources"]
     data = out / DOWNLOADS
     data.mkdir(parents=True)
     counts, zip_only = {}, []
+    for res in resources:  # long tables first: only in the zip, and no foreign key into them
+        if res["name"] not in PERSON_TABLES and count_lines(package_dir / res["path"]) > LARGE_TABLE_ROWS:
+            counts[res["name"]] = sum(1 for _ in _published(package_dir, res)) - 1  # minus the header
+            if counts[res["name"]] > LARGE_TABLE_ROWS:
+                zip_only.append(res["name"])
+    in_database = {r["name"] for r in resources} - set(zip_only)
     con = sqlite3.connect(out / "ntm.sqlite")
     wb = Workbook(write_only=True)  # openpyxl's streaming mode: a sheet is written row by row
+    _xlsx_intro(wb, resources, zip_only)
     for res in resources:
         name, fields = res["name"], res["schema"]["fields"]
-        if name not in PERSON_TABLES and count_lines(package_dir / res["path"]) > LARGE_TABLE_ROWS:
-            counts[name] = sum(1 for _ in _published(package_dir, res)) - 1  # minus the header
-            if counts[name] > LARGE_TABLE_ROWS:
-                zip_only.append(name)
-                continue
+        if name in zip_only:
+            continue
         rows = _published(package_dir, res)
         columns = next(rows)
         where = {c: i for i, c in enumerate(columns)}
         present = [(k, where[f["name"]], CONVERT.get(f.get("type"), _text))
                    for k, f in enumerate(fields) if f["name"] in where]
         names = [fields[k]["name"] for k, _, _ in present]
-        _sqlite_table(con, res)
+        text_at = [i for i, c in enumerate(columns)
+                   if c in {f["name"] for f in fields if f.get("type", "string") == "string"}]
+        dates = {k for k, f in enumerate(fields) if f.get("type") == "date"}
+        _sqlite_table(con, res, in_database)
         insert = (f'INSERT INTO "{name}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
                   f'VALUES ({", ".join("?" * len(names))})')
-        ws = wb.create_sheet(name[:31])
-        ws.append([f["name"] for f in fields])
+        ws = _xlsx_sheet(wb, name, fields)
         count, batch, width = 0, [], len(columns)
         with ExitStack() as files:
             bom_w = csv.writer(files.enter_context(open(data / f"{name}.csv", "w", encoding="utf-8-sig",
@@ -161,7 +193,10 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
             for row in rows:
                 if len(row) != width:
                     row = (row + [""] * width)[:width]
-                bom_w.writerow(row)
+                shown = list(row)
+                for i in text_at:
+                    shown[i] = inert(shown[i])
+                bom_w.writerow(shown)
                 if plain_w:
                     plain_w.writerow(row)
                 values = [convert(row[i]) for _, i, convert in present]
@@ -169,7 +204,7 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
                              + json.dumps(dict(zip(names, values)), ensure_ascii=False))
                 sheet_row = [None] * len(fields)
                 for (k, _, _), value in zip(present, values):
-                    sheet_row[k] = value
+                    sheet_row[k] = _xlsx_cell(ws, value, k in dates)
                 ws.append(sheet_row)
                 batch.append(values)
                 if len(batch) >= 10000:
@@ -180,6 +215,8 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
                 con.executemany(insert, batch)
             json_f.write("\n]" if count else "]")
         counts[name] = count
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(fields))}{count + 1}"
+    _sqlite_descriptions(con, resources)
     con.commit()
     con.execute("VACUUM")
     con.close()
@@ -188,20 +225,107 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
     package_files = {"datapackage.json": json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
     package_files.update({res["path"]: (out / "package" if res["name"] in PERSON_TABLES else package_dir)
                           / res["path"] for res in resources})
-    make_zip_file(out / ZIP, package_files)
+    make_zip_file(out / ZIP, {f"{ZIP_FOLDER}/{k}": v for k, v in package_files.items()})
     shutil.rmtree(out / "package", ignore_errors=True)
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     (out / "done.json").write_text(json.dumps({"files": files, "counts": counts,
                                                "zip_only": zip_only}), encoding="utf-8")
 
 
-def _sqlite_table(con, res: dict) -> None:
+def _quoted(names) -> str:
+    return ", ".join(f'"{n}"' for n in ([names] if isinstance(names, str) else names))
+
+
+def _sqlite_table(con, res: dict, present: set[str]) -> None:
+    """The table with its primary key and the package's foreign keys (to tables that are in
+    the database), so `PRAGMA foreign_key_check` and tools like Datasette see the links."""
     fields = res["schema"]["fields"]
     cols = ", ".join(f'"{f["name"]}" {SQL_TYPES.get(f.get("type"), "TEXT")}' for f in fields)
     pk = res["schema"].get("primaryKey")
     if pk:
-        cols += ", PRIMARY KEY (" + ", ".join(f'"{k}"' for k in pk) + ")"
+        cols += f", PRIMARY KEY ({_quoted(pk)})"
+    for fk in res["schema"].get("foreignKeys", []):
+        ref = fk.get("reference") or {}
+        target = ref.get("resource") or res["name"]
+        if target in present:
+            cols += (f", FOREIGN KEY ({_quoted(fk['fields'])}) REFERENCES \"{target}\" "
+                     f"({_quoted(ref.get('fields') or 'id')})")
     con.execute(f'CREATE TABLE "{res["name"]}" ({cols})')
+
+
+def _sqlite_descriptions(con, resources: list[dict]) -> None:
+    """Two tables describing the others (as Datasette's metadata does): each table's title and
+    description, each column's type, whether it is required and its description (English, from
+    the schema, and Vietnamese)."""
+    con.execute('CREATE TABLE "_table_descriptions" ("table_name" TEXT PRIMARY KEY, "title" TEXT, '
+                '"description" TEXT)')
+    con.execute('CREATE TABLE "_column_descriptions" ("table_name" TEXT, "column_name" TEXT, '
+                '"type" TEXT, "required" INTEGER, "description" TEXT, "description_vi" TEXT, '
+                'PRIMARY KEY ("table_name", "column_name"))')
+    for res in resources:
+        con.execute('INSERT INTO "_table_descriptions" VALUES (?, ?, ?)',
+                    (res["name"], res.get("title", ""), res.get("description", "")))
+        con.executemany('INSERT INTO "_column_descriptions" VALUES (?, ?, ?, ?, ?, ?)', [
+            (res["name"], f["name"], f.get("type", "string"),
+             int(bool((f.get("constraints") or {}).get("required"))), f.get("description", ""),
+             column_words(f)) for f in res["schema"]["fields"]])
+
+
+# --- the XLSX workbook -----------------------------------------------------------------------
+
+WIDTHS = {"string": 30, "date": 12, "integer": 10, "year": 8, "number": 14, "boolean": 8}
+
+
+def _xlsx_intro(wb, resources: list[dict], zip_only=()) -> None:
+    """The first sheet, "Giới thiệu": what the workbook is, then every sheet and column in
+    Vietnamese."""
+    ws = wb.create_sheet("Giới thiệu")
+    for letter, width in zip("ABCD", (26, 26, 60, 10)):
+        ws.column_dimensions[letter].width = width
+    ws.append(["Nông thôn mới Lạng Sơn: số liệu công khai"])
+    ws.append(["Mỗi trang tính là một bảng của gói dữ liệu; mỗi dòng ghi nguồn (source_id) và "
+               "vị trí trong nguồn (source_locator). Ô trống: không có số liệu công bố. Ngày ghi "
+               "dd/mm/yyyy."])
+    ws.append([])
+    ws.append(["Trang tính", "Cột", "Nội dung", "Bắt buộc"])
+    for res in resources:
+        where = " (quá dài cho Excel: chỉ có trong gói ZIP)" if res["name"] in zip_only else ""
+        ws.append([res["name"][:31], "", res.get("title", "") + where, ""])
+        for f in res["schema"]["fields"]:
+            ws.append([res["name"][:31], f["name"], column_words(f),
+                       "có" if (f.get("constraints") or {}).get("required") else ""])
+
+
+def _xlsx_sheet(wb, name: str, fields: list[dict]):
+    """A table's sheet: header row frozen, readable column widths (the filter is set once the
+    rows are written)."""
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(name[:31])
+    ws.freeze_panes = "A2"
+    for k, f in enumerate(fields, start=1):
+        width = max(WIDTHS.get(f.get("type", "string"), 14), min(len(f["name"]) + 2, 40))
+        ws.column_dimensions[get_column_letter(k)].width = width
+    ws.append([f["name"] for f in fields])
+    return ws
+
+
+def _xlsx_cell(ws, value, is_date: bool):
+    """A value as its cell: dates as real dates shown dd/mm/yyyy; text always a string cell
+    (openpyxl would otherwise write text beginning with '=' as a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if is_date:
+        day = _xlsx_date(value)
+        if isinstance(day, dt.date):
+            cell = WriteOnlyCell(ws, value=day)
+            cell.number_format = "DD/MM/YYYY"
+            return cell
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def _save_xlsx(wb, path: Path) -> None:

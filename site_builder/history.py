@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diff import DataDiff, diff_packages, extract_from_git
+from .diff import DataDiff, diff_packages, extract_from_git, named_persons
 
 MAX_RELEASES = 30
 PROVINCE_TABLES = {"criteria_progress", "criteria_distribution", "average_criteria", "ntm_counts",
@@ -25,7 +25,7 @@ class Release:
     commit: str
     short: str
     date: dt.date
-    subject: str
+    subject: str            # the commit message: never published (it may name a person)
     diff: DataDiff | None  # None for the first version (everything new)
 
 
@@ -95,6 +95,7 @@ def load_history(package_dir: Path, communes: dict[str, dict]) -> History | None
     prefix = _git(package_dir, "rev-parse", "--show-prefix").rstrip("/")
     top = Path(_git(package_dir, "rev-parse", "--show-toplevel"))
     history = History()
+    named = named_persons(package_dir)  # a person withdrawn now is named in no older release
     with tempfile.TemporaryDirectory() as tmp:
         versions = {}
         for full, *_ in entries:
@@ -103,7 +104,8 @@ def load_history(package_dir: Path, communes: dict[str, dict]) -> History | None
             older = entries[i + 1][0] if i + 1 < len(entries) else None
             diff = None
             if older and versions.get(older) and versions.get(full):
-                diff = diff_packages(versions[older], versions[full], entries[i + 1][1], short)
+                diff = diff_packages(versions[older], versions[full], entries[i + 1][1], short,
+                                     named=named)
             history.releases.append(Release(full, short, dt.date.fromisoformat(date), subject, diff))
     for release in reversed(history.releases):  # oldest first, so newer releases overwrite
         for change in release.diff.changes if release.diff else ():

@@ -137,9 +137,56 @@ TYPE_WORDS = {
 }
 
 
-def type_words(type_: str, column: str, names) -> str:
-    """What a cell of this type must look like, and where the report's own wording goes."""
+DAY_FIRST = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
+YEAR_FIRST = re.compile(r"\s*(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})\s*")
+
+
+def fix_hint(type_: str, column: str, value: str) -> str:
+    """The corrected value, where it can be told from the wrong one: a date written 15/03/2021
+    ("write 2021-03-15"), an amount in đồng in a column of million đồng ("250")."""
+    import datetime as dt
+
+    from .vn import UNIT_FACTORS, parse_vn_number
+
+    value = value or ""
+    if type_ == "date":
+        m = DAY_FIRST.fullmatch(value)
+        day, month, year = (m.group(1), m.group(2), m.group(3)) if m else (None, None, None)
+        m = YEAR_FIRST.fullmatch(value)
+        if m:
+            year, month, day = m.groups()
+        try:
+            return f"write {dt.date(int(year), int(month), int(day)).isoformat()}" if year else ""
+        except ValueError:
+            return ""
+    if column.endswith("_million_vnd"):
+        for unit in sorted(UNIT_FACTORS, key=len, reverse=True):
+            if value.strip().endswith(unit):
+                try:
+                    amount = parse_vn_number(value.strip()[:-len(unit)].strip())
+                except ValueError:
+                    return ""
+                million = amount * UNIT_FACTORS[unit]
+                text = format(million.normalize(), "f") if million != million.to_integral() \
+                    else str(int(million))
+                return (f"this column is in million đồng: {text} ({value.strip()} is "
+                        f"{text} million đồng; the report's wording goes in amount_stated and "
+                        "unit_stated)")
+        if isinstance(value, str) and re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", value.strip()):
+            try:
+                return f"write {format(parse_vn_number(value.strip()), 'f')}"
+            except ValueError:
+                return ""
+    return ""
+
+
+def type_words(type_: str, column: str, names, value: str = "") -> str:
+    """What a cell of this type must look like, and where the report's own wording goes; the
+    corrected value first where it can be told."""
+    hint = fix_hint(type_, column, value)
     words = TYPE_WORDS.get(type_, f"the value is not a valid {type_ or 'value'} for this column")
+    if hint:
+        words = f"{hint}: {words}"
     if type_ in ("boolean", ""):
         return words
     stem = column.split("_")[0] + "_"
@@ -162,7 +209,8 @@ def _plain(err, column: str, fields: dict, file: str) -> str:
     field = fields.get(column) or {}
     if kind == "type-error":
         type_ = field.get("type") or (note.split('"')[1].split("/")[0] if '"' in note else "")
-        return type_words(type_, column, list(fields))
+        cell = getattr(err, "cell", None)
+        return type_words(type_, column, list(fields), "" if cell is None else str(cell))
     if kind == "constraint-error":
         m = re.match(r'constraint "(\w+)" is "(.*)"$', note)
         name, limit = (m.group(1), m.group(2)) if m else ("", "")
@@ -257,11 +305,55 @@ def validate_package(package_dir: str | Path) -> Report:
         except (UnicodeDecodeError, OSError, KeyError, csv.Error):
             continue  # reported by the structural validation
     report.problems.extend(_unconverted(tables, structural))
+    _suggest_ids(structural, descriptor, tables)
     located = {(p.resource, p.row, p.column) for p in structural if p.row}
     report.problems.extend(p for p in checks.run_all(tables)
                            if (p.resource, p.row, p.column) not in located)
     _downgrade_noted(report, tables.get("notes"))
     return report
+
+
+def closest_ids(value: str, table) -> list[str]:
+    """Up to three ids of `table` a misspelled `value` probably meant: close in spelling, or
+    whose row's name matches the value's words without diacritics ('xa-mai-sao', 'Mai Sao' ->
+    xa-mai-sao-chi-lang)."""
+    import difflib
+
+    from .vn import fold
+
+    ids = sorted(i for i in table.distinct("id") if i)
+    if fold(value) in ids:
+        return [fold(value)]  # the id written with accents
+    found = difflib.get_close_matches(value, ids, n=3, cutoff=0.75)
+    found += [i for i in difflib.get_close_matches(fold(value), ids, n=3, cutoff=0.75)
+              if i not in found][:3 - len(found)]
+    words = fold(value).replace("-", " ").split()
+    if words and len(found) < 3:
+        by_name = []
+        for row in table.rows:
+            name = fold(str(row.get("name") or "")).split()
+            if name and any(words[i:i + len(name)] == name for i in range(len(words))) or \
+                    (name and fold(value).replace("-", " ").strip() == " ".join(name)):
+                by_name.append(row.get("id"))
+        found += [i for i in sorted(by_name, key=lambda i: -difflib.SequenceMatcher(None, value, i).ratio())
+                  if i not in found][:3 - len(found)]
+    return found
+
+
+def _suggest_ids(problems, descriptor: dict, tables: dict) -> None:
+    """A foreign key that points nowhere: say which ids were probably meant."""
+    targets = {}
+    for res in descriptor.get("resources", []):
+        for fk in (res.get("schema") or {}).get("foreignKeys", []) or []:
+            fields = fk.get("fields")
+            fields = fields if isinstance(fields, str) else ",".join(fields or [])
+            targets[(res.get("name"), fields)] = (fk.get("reference") or {}).get("resource") or res.get("name")
+    for p in problems:
+        target = tables.get(targets.get((p.resource, p.column), ""))
+        if p.rule == "foreign-key" and p.value and target is not None and target.field("id"):
+            found = closest_ids(p.value, target)
+            if found:
+                p.message += f" — did you mean {' or '.join(found)}?"
 
 
 def _unconverted(tables, structural) -> list[Problem]:
@@ -274,7 +366,8 @@ def _unconverted(tables, structural) -> list[Problem]:
             if (table.name, line, column) not in reported:
                 row = table.rows[line - 2] if 0 <= line - 2 < len(table.rows) else {}
                 out.append(Problem("error", "type-error",
-                                   type_words(type_, column, [f["name"] for f in table.fields]),
+                                   type_words(type_, column, [f["name"] for f in table.fields],
+                                              value),
                                    resource=table.name, file=table.path, row=line, column=column,
                                    value=value, row_id=str(row.get("id") or "")))
     return out
@@ -299,7 +392,7 @@ def _downgrade_noted(report: Report, notes) -> None:
 
 CACHE_PREFIX = "validation-"
 # what the report depends on besides the package: the validator's own code ...
-VALIDATOR_SOURCES = ("validate.py", "package.py", "checks.py", "report.py", "vn.py")
+VALIDATOR_SOURCES = ("validate.py", "package.py", "checks.py", "report.py", "rules.py", "vn.py")
 
 
 def package_fingerprint(package_dir: str | Path) -> str:

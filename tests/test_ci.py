@@ -77,7 +77,7 @@ def test_ci_report_shows_the_data_diff(tmp_path):
     assert main(["ci-report", str(new), "--base", str(old), "--out", str(tmp_path / "ci")]) == 0
     summary = (tmp_path / "ci" / "summary.md").read_text(encoding="utf-8")
     assert "✅" in summary and "| ntm_counts | 0 | 0 | 1 |" in summary
-    assert "communes 24 → 25" in summary
+    assert "Sửa số liệu xã đạt chuẩn mã nc-1: 24 → 25" in summary
 
 
 def test_link_check_finds_broken_links(tmp_path):
@@ -88,3 +88,20 @@ def test_link_check_finds_broken_links(tmp_path):
     broken = check_links(tmp_path)
     assert broken == ["index.html: link 'b/' leads to no file",
                       "index.html: link 'a/#x': no #x on that page"]
+
+
+def test_workflows_cache_and_cancel_superseded_checks():
+    for path in WORKFLOWS:
+        steps = load(path)["jobs"]["check" if path.name == "check.yml" else "build"]["steps"]
+        python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
+        assert python["with"]["cache"] == "pip"
+        cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+        assert cache["with"]["path"] == "build/cache" and "site_builder/**" in cache["with"]["key"]
+        assert steps.index(cache) < next(i for i, s in enumerate(steps) if "make ci-check" in s.get("run", ""))
+    pr = load(ROOT / ".github" / "workflows" / "check.yml")
+    assert pr["concurrency"]["cancel-in-progress"] is True
+    assert "pull_request.number" in pr["concurrency"]["group"]
+    deploy = load(ROOT / ".github" / "workflows" / "deploy.yml")
+    assert deploy["concurrency"]["cancel-in-progress"] is False  # never cut a deployment short
+    build = next(s for s in deploy["jobs"]["build"]["steps"] if "make ci-check" in s.get("run", ""))
+    assert "SITE_URL" in build["env"]

@@ -15,7 +15,7 @@ def pair(tmp_path):
 
 def test_no_change(tmp_path):
     old, new = pair(tmp_path)
-    assert diff_packages(old, new).to_text() == "No change in the data."
+    assert diff_packages(old, new).to_text() == "Không thay đổi số liệu."
 
 
 def test_added_recognition_sentence(tmp_path):
@@ -26,8 +26,8 @@ def test_added_recognition_sentence(tmp_path):
     write_rows(new, "commune_recognitions", rows)
     result = diff_packages(old, new)
     assert [c.sentence for c in result.changes] == [
-        "Xã Hòa Bình (Huyện Thử Nghiệm): new recognition NTM năm 2020 "
-        "(source: Báo cáo thử nghiệm (giả lập), mục 2)"]
+        "Thêm công nhận xã: Xã Hòa Bình (Huyện Thử Nghiệm), công nhận NTM năm 2020 "
+        "(nguồn: Báo cáo thử nghiệm (giả lập), mục 2)"]
     assert result.counts() == {"commune_recognitions": {"added": 1, "removed": 0, "changed": 0}}
 
 
@@ -37,7 +37,8 @@ def test_changed_amount_sentence(tmp_path):
     set_cell(new, "funding", 1, "amount_million_vnd", "230000")
     result = diff_packages(old, new)
     assert [c.sentence for c in result.changes] == [
-        "funding 6 tháng đầu năm 2017, Ngân sách trung ương: 229.160 triệu đồng → 230.000 triệu đồng"]
+        "Sửa số liệu vốn 6 tháng đầu năm 2017, Ngân sách trung ương: "
+        "229.160 triệu đồng → 230.000 triệu đồng"]
     assert result.changes[0].fields == {"amount_stated": ["229.160", "230.000"],
                                         "amount_million_vnd": ["229160", "230000"]}
 
@@ -47,9 +48,28 @@ def test_removed_and_changed_text_sentences(tmp_path):
     write_rows(new, "land_donors", [])
     set_cell(new, "households", 0, "village", "thôn Hai")
     text = diff_packages(old, new).to_text()
-    assert "- land_donors l-1 (bà Trần Thị Lập): row removed" in text
-    assert "- households h-1 (ông Nguyễn Văn Giả): village thôn Một → thôn Hai" in text
-    assert "land_donors: 0 added, 1 removed, 0 changed" in text
+    assert "- Bỏ hộ hiến đất (mã l-1): một dòng đã được rút khỏi danh sách theo đề nghị" in text
+    assert "- Sửa hộ điển hình ông Nguyễn Văn Giả: thôn Một → thôn Hai" in text
+    assert "Sửa 1 hộ điển hình; bỏ 1 hộ hiến đất." in text
+
+
+def test_withdrawn_person_is_named_in_no_sentence(tmp_path):
+    """Withdrawing a person: the diff (CI summary, history page, feed) says only table and id,
+    in every format, and the JSON carries none of the row's cells."""
+    old, new = pair(tmp_path)
+    name = read_rows(old, "households")[0]["name"]
+    set_cell(new, "households", 0, "publication_basis", "withdrawn")
+    result = diff_packages(old, new)
+    assert [c.sentence for c in result.changes] == [
+        "Sửa hộ điển hình (mã h-1): một dòng đã được rút khỏi danh sách theo đề nghị"]
+    for text in (result.to_text(), result.to_markdown(), result.to_json()):
+        assert name not in text and "withdrawn" not in text.replace('"withdrawn": true', "")
+    # an older release, diffed with the persons published today, no longer names them
+    older = make_package(tmp_path / "older")
+    write_rows(older, "households", [])
+    earlier = diff_packages(older, old, named=set())
+    assert [c.sentence for c in earlier.changes if c.resource == "households"] == [
+        "Thêm hộ điển hình (mã h-1): một dòng đã được rút khỏi danh sách theo đề nghị"]
 
 
 def test_markdown_and_json_formats(tmp_path, capsys):
@@ -58,6 +78,7 @@ def test_markdown_and_json_formats(tmp_path, capsys):
     assert main(["diff", str(old), str(new), "--format", "markdown"]) == 0
     md = capsys.readouterr().out
     assert "| ntm_counts | 0 | 0 | 1 |" in md
+    assert "(cột communes)" in md
     assert main(["diff", str(old), str(new), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["changes"][0]["fields"] == {"communes": ["24", "25"]}
@@ -76,4 +97,4 @@ def test_git_refs(tmp_path, monkeypatch):
     monkeypatch.chdir(repo)
     from site_builder.diff import diff_specs
     result = diff_specs("HEAD~1", "HEAD")
-    assert [c.sentence for c in result.changes] == ["ntm_counts nc-1: communes 24 → 25"]
+    assert [c.sentence for c in result.changes] == ["Sửa số liệu xã đạt chuẩn mã nc-1: 24 → 25"]

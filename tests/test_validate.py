@@ -310,3 +310,25 @@ def test_validation_cache_returns_the_same_report_and_notices_a_change(package, 
     second = validate_module.validate_package_cached(package, cache)
     assert second.to_json() == validate_package(package).to_json() != first.to_json()
     assert len(list(cache.iterdir())) == 1  # only the newest report is kept
+
+
+def test_commune_lies_in_its_district_at_the_rows_date(package):
+    """The unit history decides: a commune merged on 2020-01-01 into a unit of another district
+    lies, for a row dated after the merger, in that other district; before it, in its own."""
+    districts = read_rows(package, "districts")
+    write_rows(package, "districts", districts + [dict(districts[0], id="huyen-khac", gso_code="998",
+                                                        name="Khác")])
+    communes = read_rows(package, "communes")
+    write_rows(package, "communes", communes + [dict(communes[1], id="xa-ben-kia", gso_code="99904",
+                                                      name="Bên Kia", district_id="huyen-khac")])
+    changes = read_rows(package, "unit_changes")
+    changes[0]["to_commune_id"] = "xa-ben-kia"
+    write_rows(package, "unit_changes", changes)
+    indicators = read_rows(package, "indicators")
+    after = dict(indicators[0], id="i-sau", as_of="2020-06-30", commune_id="xa-dinh-lap-thu-nghiem",
+                 district_id="huyen-khac")
+    before = dict(after, id="i-truoc", as_of="2018-06-30")
+    write_rows(package, "indicators", indicators + [after, before])
+    found = [p for p in validate_package(package).errors if p.rule == "commune-not-in-district"]
+    assert [(p.resource, p.row_id, p.column) for p in found] == [("indicators", "i-truoc", "district_id")]
+    assert "lay in huyen-thu-nghiem on 2018-06-30, not in huyen-khac" in found[0].message
