@@ -2,7 +2,7 @@
 grouped by former district."""
 from __future__ import annotations
 
-from .. import exports
+from .. import exports, routes
 from ..model import full_name, successors
 from . import LEVEL_LABEL, STATUS_LABEL, Site
 
@@ -21,7 +21,7 @@ def generate(site: Site) -> None:
         extract = f"du-lieu/xa/{commune['id']}"
         site.extra_files[extract + ".json"], site.extra_files[extract + ".csv"] = \
             exports.place_extract(commune, related)
-        site.page(f"xa/{commune['id']}.md", "commune.md.j2", c=commune,
+        site.page(routes.commune(commune["id"]), "commune.md.j2", c=commune,
                   district=model.district_of(commune), today=today, extract=extract,
                   donors=related["donors"], households=related["households"],
                   land_donors=related["land_donors"], projects=related["projects"],
@@ -29,5 +29,5 @@ def generate(site: Site) -> None:
                   full_name=full_name, CHANGE=CHANGE_LABEL, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL)
     groups = [(d, model.communes_sorted(model.communes_in(d["id"]))) for d in model.districts.values()]
     new_units = model.communes_sorted(model.communes_in(None))
-    site.page("xa/index.md", "commune_index.md.j2", groups=groups, new_units=new_units,
+    site.page(routes.COMMUNES, "commune_index.md.j2", groups=groups, new_units=new_units,
               total=len(model.communes), full_name=full_name)

@@ -1,6 +1,7 @@
 """Known disagreements between and within reports, from the `notes` table."""
 from __future__ import annotations
 
+from .. import routes
 from . import Site
 
 KIND_LABEL = {"sum_mismatch": "Tổng không khớp các thành phần", "percent_mismatch": "Tỷ lệ không khớp số liệu",
@@ -11,4 +12,4 @@ KIND_LABEL = {"sum_mismatch": "Tổng không khớp các thành phần", "percen
 
 def generate(site: Site) -> None:
     notes = sorted(site.model.rows("notes"), key=lambda r: (r["kind"], r["id"]))
-    site.page("sai-lech.md", "notes.md.j2", notes=notes, KIND=KIND_LABEL)
+    site.page(routes.NOTES, "notes.md.j2", notes=notes, KIND=KIND_LABEL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 
+from .. import routes
 from . import Site
 
 RESOURCE_LABEL = {
@@ -35,4 +36,4 @@ def generate(site: Site) -> None:
     order = ["report", "registry", "legal", "web_page"]
     sources = sorted(model.sources.values(),
                      key=lambda s: (order.index(s["kind"]), str(s.get("date") or ""), s["id"]))
-    site.page("nguon.md", "sources.md.j2", sources=sources, uses=uses, LABEL=RESOURCE_LABEL, KIND=KIND_LABEL)
+    site.page(routes.SOURCES, "sources.md.j2", sources=sources, uses=uses, LABEL=RESOURCE_LABEL, KIND=KIND_LABEL)
