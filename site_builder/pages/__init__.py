@@ -12,15 +12,9 @@ from ..model import Model, full_name
 from ..render import Safe, link, rel, text
 from ..vn import fold
 
-LEVEL_LABEL = {"ntm": "Nông thôn mới", "ntm_nang_cao": "Nông thôn mới nâng cao",
-               "ntm_kieu_mau": "Nông thôn mới kiểu mẫu"}
-KIND_AT_LABEL = {"actual": "Thực hiện", "target": "Kế hoạch, mục tiêu", "baseline": "Điểm xuất phát",
-                 "estimate": "Ước tính"}
-STATUS_LABEL = {"recognised": "Được công nhận", "appraised": "Đã qua thẩm định (chưa thấy quyết định)",
-                "target": "Kế hoạch (chưa phải kết quả)"}
-SET_LABEL = {"qd491": "QĐ 491/QĐ-TTg (2009)", "qd1980": "QĐ 1980/QĐ-TTg (2016-2020)",
-             "qd318": "QĐ 318/QĐ-TTg (2021-2025)"}
-NO_DATA = "Không có số liệu công bố"
+# The labels live in labels.py; the names stay importable from here for the page modules.
+from ..labels import (KIND_AT_LABEL, LEVEL_LABEL, NO_DATA, SET_LABEL,  # noqa: F401
+                      STATUS_LABEL)
 
 
 @dataclass

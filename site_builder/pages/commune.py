@@ -6,8 +6,7 @@ from .. import exports, routes
 from ..model import full_name, successors
 from . import LEVEL_LABEL, STATUS_LABEL, Site
 
-CHANGE_LABEL = {"merged_whole": "nhập toàn bộ vào", "merged_part": "nhập một phần vào",
-                "renamed": "đổi tên thành", "dissolved": "giải thể", "continued": "giữ tên, hợp nhất với đơn vị khác thành"}
+from ..labels import CHANGE_LABEL  # kept importable from here
 
 
 def generate(site: Site) -> None:

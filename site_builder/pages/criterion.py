@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .. import charts, routes
 from ..vn import format_date
-from . import KIND_AT_LABEL, SET_LABEL, Site, criterion_name
+from ..labels import KIND_AT_LABEL
+from . import Site, criterion_name
 from .province import pct
 
 
@@ -35,7 +36,6 @@ def generate(site: Site) -> None:
         if chart:
             site.chart(chart)
         site.page(routes.criterion(number), "criterion.md.j2", number=number, names=names,
-                  rows=rows, chart=chart, name=criterion_name(model, number), pct=pct,
-                  KIND=KIND_AT_LABEL, SETS=SET_LABEL)
+                  rows=rows, chart=chart, name=criterion_name(model, number), pct=pct)
         index.append((number, names, len(rows)))
-    site.page(routes.CRITERIA, "criterion_index.md.j2", index=index, SETS=SET_LABEL)
+    site.page(routes.CRITERIA, "criterion_index.md.j2", index=index)
