@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import exports, package as package_module, validate as validate_module
+from site_builder import exports
+from site_builder import package as package_module
+from site_builder import validate as validate_module
 
 
 @pytest.fixture

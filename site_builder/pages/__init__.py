@@ -8,13 +8,12 @@ from pathlib import Path
 
 from .. import routes
 from ..charts import Chart
+
+# The labels live in labels.py; the names stay importable from here for the page modules.
+from ..labels import KIND_AT_LABEL, LEVEL_LABEL, NO_DATA, SET_LABEL, STATUS_LABEL  # noqa: F401
 from ..model import Model, full_name
 from ..render import Safe, link, rel, text
 from ..vn import fold
-
-# The labels live in labels.py; the names stay importable from here for the page modules.
-from ..labels import (KIND_AT_LABEL, LEVEL_LABEL, NO_DATA, SET_LABEL,  # noqa: F401
-                      STATUS_LABEL)
 
 
 @dataclass

@@ -3,8 +3,8 @@ and the provincial progress chart with sources."""
 from __future__ import annotations
 
 from .. import charts, routes
-from ..vn import format_date
 from ..labels import KIND_AT_LABEL
+from ..vn import format_date
 from . import Site, criterion_name
 from .province import pct
 
