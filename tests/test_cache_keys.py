@@ -76,3 +76,28 @@ def test_a_changed_exporter_or_model_file_rewrites_the_downloads(package, tmp_pa
     again = exports.download_files(package, descriptor, tmp_path / "cache")
     assert len(calls) == 2, f"a change to {changed} was served the cached downloads"
     assert again.files[exports.ZIP].is_file() and not first.files[exports.ZIP].exists()
+
+
+def test_a_new_chart_renderer_or_font_renders_the_charts_again(tmp_path, monkeypatch):
+    from site_builder import charts
+
+    rendered = []
+    monkeypatch.setattr(charts, "_render_many",
+                        lambda specs: (rendered.append(len(specs)), ["<svg/>"] * len(specs))[1])
+    chart = charts.Chart("x", "X", "Biểu đồ thử", "Nguồn: thử", ["a"], [[1]], spec={"mark": "bar"})
+    cache = tmp_path / "charts"
+    charts.render_all([chart], cache)
+    charts.render_all([chart], cache)
+    assert sum(rendered) == 1  # same spec, same renderer: the cached SVG
+    fonts = tmp_path / "fonts"
+    shutil.copytree(charts.FONT_DIR, fonts)
+    monkeypatch.setattr(charts, "FONT_DIR", fonts)
+    charts.render_all([chart], cache)
+    assert sum(rendered) == 1  # the same font files
+    (fonts / "extra.ttf").write_bytes(b"another font")
+    charts.render_all([chart], cache)
+    assert sum(rendered) == 2
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: real(name) + ".post1")
+    charts.render_all([chart], cache)
+    assert sum(rendered) == 3
