@@ -88,6 +88,10 @@ class Site:
             out += Safe(", " + text(row["source_locator"]))
         return Safe(out)
 
+    def source_label(self, source_id: str) -> str:
+        source = self.model.sources.get(source_id, {})
+        return source.get("short_title") or source.get("title") or source_id
+
     @staticmethod
     def alias(*names: str) -> str:
         """Diacritic-free spelling, so search finds 'dinh lap' for 'Đình Lập'."""

@@ -2,11 +2,12 @@
 grouped by former district."""
 from __future__ import annotations
 
-from .. import exports, routes
+from .. import exports
 from ..model import full_name, successors
 from . import LEVEL_LABEL, STATUS_LABEL, Site
 
-from ..labels import CHANGE_LABEL  # kept importable from here
+CHANGE_LABEL = {"merged_whole": "nhập toàn bộ vào", "merged_part": "nhập một phần vào",
+                "renamed": "đổi tên thành", "dissolved": "giải thể", "continued": "giữ tên, hợp nhất với đơn vị khác thành"}
 
 
 def generate(site: Site) -> None:
@@ -20,7 +21,7 @@ def generate(site: Site) -> None:
         extract = f"du-lieu/xa/{commune['id']}"
         site.extra_files[extract + ".json"], site.extra_files[extract + ".csv"] = \
             exports.place_extract(commune, related)
-        site.page(routes.commune(commune["id"]), "commune.md.j2", c=commune,
+        site.page(f"xa/{commune['id']}.md", "commune.md.j2", c=commune,
                   district=model.district_of(commune), today=today, extract=extract,
                   donors=related["donors"], households=related["households"],
                   land_donors=related["land_donors"], projects=related["projects"],
@@ -28,5 +29,5 @@ def generate(site: Site) -> None:
                   full_name=full_name, CHANGE=CHANGE_LABEL, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL)
     groups = [(d, model.communes_sorted(model.communes_in(d["id"]))) for d in model.districts.values()]
     new_units = model.communes_sorted(model.communes_in(None))
-    site.page(routes.COMMUNES, "commune_index.md.j2", groups=groups, new_units=new_units,
+    site.page("xa/index.md", "commune_index.md.j2", groups=groups, new_units=new_units,
               total=len(model.communes), full_name=full_name)

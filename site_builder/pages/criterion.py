@@ -2,11 +2,11 @@
 and the provincial progress chart with sources."""
 from __future__ import annotations
 
-from .. import charts, routes
-from ..labels import KIND_AT_LABEL
+from .. import charts
 from ..vn import format_date
-from . import Site, criterion_name
+from . import KIND_AT_LABEL, SET_LABEL, Site, criterion_name
 from .province import pct
+from .. import routes  # noqa: I001 (on its own line: the lines above are being rewritten elsewhere)
 
 
 def progress_chart(model, number, rows):
@@ -36,6 +36,7 @@ def generate(site: Site) -> None:
         if chart:
             site.chart(chart)
         site.page(routes.criterion(number), "criterion.md.j2", number=number, names=names,
-                  rows=rows, chart=chart, name=criterion_name(model, number), pct=pct)
+                  rows=rows, chart=chart, name=criterion_name(model, number), pct=pct,
+                  KIND=KIND_AT_LABEL, SETS=SET_LABEL)
         index.append((number, names, len(rows)))
     site.page(routes.CRITERIA, "criterion_index.md.j2", index=index)

@@ -2,7 +2,7 @@
 commune, honour-roll entries, projects and models located there."""
 from __future__ import annotations
 
-from .. import exports, routes
+from .. import exports
 from ..model import full_name
 from . import LEVEL_LABEL, STATUS_LABEL, Site
 
@@ -18,7 +18,7 @@ def generate(site: Site) -> None:
         communes = model.communes_in(district["id"])
         periods = [(label, model.communes_sorted([c for c in communes if c[flag]]))
                    for flag, label in PERIODS]
-        path = routes.district(district["id"])
+        path = f"huyen/{district['id']}.md"
         related = {"commune_recognitions": [r for c in communes for r in model.communes[c["id"]]["recognitions"]],
                    **{t: model.located(t, district_id=district["id"]) for t in
                       ("donors", "households", "land_donors", "projects", "production_models", "awards")}}
@@ -32,5 +32,5 @@ def generate(site: Site) -> None:
                   models=related["production_models"], awards=related["awards"],
                   full_name=full_name, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL)
         rows.append((district, [len(p[1]) for p in periods]))
-    site.page(routes.DISTRICTS, "district_index.md.j2", rows=rows, periods=PERIODS,
+    site.page("huyen/index.md", "district_index.md.j2", rows=rows, periods=PERIODS,
               full_name=full_name)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from .. import charts, routes
+from .. import charts
 from ..model import full_name
 from . import KIND_AT_LABEL, LEVEL_LABEL, Site
 
@@ -73,10 +73,10 @@ def generate(site: Site) -> None:
     if chart:
         site.chart(chart)
     finder = [{"n": full_name(c), "d": (model.district_of(c) or {}).get("name", ""),
-               "u": routes.url(routes.commune(c["id"])), "f": site.alias(full_name(c), c["name"]),
+               "u": f"xa/{c['id']}/", "f": site.alias(full_name(c), c["name"]),
                "o": bool(c.get("valid_to"))}
               for c in model.communes_sorted()]
-    site.extra_files[routes.FINDER_INDEX] = json.dumps(finder, ensure_ascii=False,
+    site.extra_files["assets/finder.json"] = json.dumps(finder, ensure_ascii=False,
                                                         separators=(",", ":"))
-    site.page(routes.HOME, "home.md.j2", headline=headline, chart=chart,
+    site.page("index.md", "home.md.j2", headline=headline, chart=chart,
               communes=len(model.communes), districts=len(model.districts), LEVEL_LABEL=LEVEL_LABEL)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from .. import charts, routes
+from .. import charts
 from ..vn import format_date
 from . import KIND_AT_LABEL, LEVEL_LABEL, SET_LABEL, Site, criterion_name
 
@@ -143,7 +143,7 @@ def generate(site: Site) -> None:
         indicators.append((code, rows, site.chart(chart) if chart else None))
     dist_chart = distribution_chart(model)
     avg_chart = average_chart(model)
-    site.page(routes.PROVINCE, "province.md.j2", columns=columns, names=names, pct=pct,
+    site.page("tien-do.md", "province.md.j2", columns=columns, names=names, pct=pct,
               distribution=sorted(model.rows("criteria_distribution"),
                                   key=lambda r: (r["as_of"], r["source_id"], -r["criteria_min"])),
               dist_chart=site.chart(dist_chart) if dist_chart else None,
