@@ -58,10 +58,6 @@ def source_anchor(source_id: str) -> str:
     return f"{SOURCES}#{source_id}"
 
 
-def release_anchor(short_commit: str) -> str:
-    return f"{CHANGES}#{short_commit}"
-
-
 def url(path: str) -> str:
     """The address MkDocs gives a docs path (use_directory_urls): 'xa/x.md' -> 'xa/x/',
     'xa/index.md' -> 'xa/', 'index.md' -> ''."""

@@ -3,7 +3,7 @@ zip, each table as CSV (UTF-8 with BOM) and JSON, one SQLite database and one XL
 The files themselves are written (and reused while the package is unchanged) by exports."""
 from __future__ import annotations
 
-from .. import exports, routes
+from .. import exports
 from . import Site
 
 
@@ -12,7 +12,7 @@ def generate(site: Site) -> None:
     downloads = exports.download_files(site.package_dir, site.model.descriptor, site.cache_dir)
     site.extra_paths.update(downloads.files)
     files = (exports.ZIP, exports.SQLITE, exports.XLSX)
-    site.page(routes.DATA, "data.md.j2", resources=resources, files=files,
+    site.page("du-lieu/index.md", "data.md.j2", resources=resources, files=files,
               sizes={k: downloads.size(k) for k in files}, counts=downloads.counts,
               zip_only=downloads.zip_only, large=exports.LARGE_TABLE_ROWS,
               reports=[s for s in site.model.sources.values() if s["kind"] == "report"])
