@@ -6,7 +6,7 @@ from .. import charts
 from ..vn import format_date
 from . import KIND_AT_LABEL, SET_LABEL, Site, criterion_name
 from .province import pct
-from .. import routes  # noqa: I001 (on its own line: the lines above are being rewritten elsewhere)
+from .. import routes  # own line: the imports above are rewritten on another branch
 
 
 def progress_chart(model, number, rows):
