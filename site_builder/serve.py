@@ -90,34 +90,43 @@ def watch(folders: Iterable[Path], on_change: Callable[[set[Path]], None],
     return stop
 
 
+class Preview:
+    """The generated Markdown of a package, kept up to date: `regenerate(changed_paths)`
+    validates and regenerates everything, or, when only hand-written pages (content/) changed,
+    rewrites just those with the last good site. Invalid data prints the validator's report
+    and keeps the last good pages."""
+
+    def __init__(self, package_dir: Path, work_dir: Path, content_dir: Path):
+        self.package_dir, self.content_dir = Path(package_dir), Path(content_dir).resolve()
+        self.docs_dir, self.cache_dir = Path(work_dir) / "docs", Path(work_dir) / "cache"
+        self.site = None  # the last good site
+
+    def regenerate(self, changed: set[Path]) -> None:
+        if self.site and changed and all(self.content_dir in p.resolve().parents for p in changed):
+            write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
+            print("pages regenerated (content/)", flush=True)
+            return
+        report = validate_package_cached(self.package_dir, self.cache_dir / "validation")
+        if not report.valid:
+            print(report.to_text(), file=sys.stderr, flush=True)
+            return
+        self.site = make_site(self.package_dir, self.cache_dir)
+        write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
+        print("pages regenerated", flush=True)
+
+
 def serve(package_dir: Path, work_dir: Path, content_dir: Path = ROOT / "content") -> int:
     """Generate the pages, watch the package and content/, and run `mkdocs serve`, which
     reloads the browser when a generated file changes."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    docs_dir, cache_dir = work_dir / "docs", work_dir / "cache"
-    content_dir = content_dir.resolve()
-    last: dict = {}  # the last good site, reused when only content/ changed
-
-    def regenerate(changed: set[Path]) -> None:
-        if last and all(content_dir in p.resolve().parents for p in changed):
-            write_docs(last["site"], docs_dir, content_dir, cache_dir)  # hand-written pages only
-            print("pages regenerated (content/)", flush=True)
-            return
-        report = validate_package_cached(package_dir, cache_dir / "validation")
-        if not report.valid:
-            print(report.to_text(), file=sys.stderr, flush=True)
-            return
-        last["site"] = make_site(package_dir, cache_dir)
-        write_docs(last["site"], docs_dir, content_dir, cache_dir)
-        print("pages regenerated", flush=True)
-
+    preview = Preview(package_dir, work_dir, content_dir)
     try:
-        regenerate(set())
+        preview.regenerate(set())
     except Exception:
         failed()
-    stop = watch([package_dir, content_dir], regenerate)
+    stop = watch([package_dir, content_dir], preview.regenerate)
     try:
-        config = mkdocs_config(work_dir, docs_dir, work_dir / "serve-site")
+        config = mkdocs_config(work_dir, preview.docs_dir, work_dir / "serve-site")
         return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "-f", str(config)])
     finally:
         stop()

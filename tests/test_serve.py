@@ -46,3 +46,32 @@ def test_reading_the_watched_files_does_not_trigger_a_regeneration(tmp_path):
     finally:
         stop()
     assert tmp_path / "data.csv" not in changed and tmp_path / "marker.csv" in changed
+
+
+def test_preview_keeps_the_last_good_pages_and_rewrites_only_content_when_only_content_changed(
+        tmp_path, monkeypatch, capsys):
+    from conftest import make_package, set_cell
+    from site_builder import serve as serve_module
+
+    package, content = make_package(tmp_path / "pkg"), tmp_path / "content"
+    content.mkdir()
+    (content / "gioi-thieu.md").write_text("# Giới thiệu\n", encoding="utf-8")
+    preview = serve_module.Preview(package, tmp_path / "work", content)
+    preview.regenerate(set())
+    docs = tmp_path / "work" / "docs"
+    home = (docs / "index.md").read_text(encoding="utf-8")
+    assert (docs / "gioi-thieu.md").read_text(encoding="utf-8") == "# Giới thiệu\n"
+
+    validations = []
+    real = serve_module.validate_package_cached
+    monkeypatch.setattr(serve_module, "validate_package_cached",
+                        lambda *a: (validations.append(a), real(*a))[1])
+    (content / "gioi-thieu.md").write_text("# Giới thiệu mới\n", encoding="utf-8")
+    preview.regenerate({content / "gioi-thieu.md"})
+    assert (docs / "gioi-thieu.md").read_text(encoding="utf-8") == "# Giới thiệu mới\n"
+    assert validations == [] and (docs / "index.md").read_text(encoding="utf-8") == home
+
+    set_cell(package, "ntm_counts", 0, "communes", "khoảng 600")  # invalid: not an integer
+    preview.regenerate({package / "data" / "ntm_counts.csv"})
+    assert len(validations) == 1 and "type-error" in capsys.readouterr().err
+    assert (docs / "index.md").read_text(encoding="utf-8") == home  # the last good pages stay
