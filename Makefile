@@ -33,6 +33,7 @@ serve: $(STAMP)
 	$(PY) -m site_builder serve datapackage
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	bash tests/browser/install-browser.sh
 	$(PY) -m pytest -q
 

@@ -7,8 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import yaml
@@ -29,14 +27,20 @@ class BuildError(Exception):
     pass
 
 
-def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
-             cache_dir: Path | None = None) -> Site:
-    """Write the site's Markdown and assets into docs_dir (only files whose content changed)."""
+def make_site(package_dir: Path, cache_dir: Path | None = None) -> Site:
+    """Read the package and generate every page, chart and file in memory."""
     model = build_model(package_dir)
     site = Site(model, make_env(), version=data_version(package_dir),
                 history=load_history(package_dir, model.communes),
                 package_dir=Path(package_dir), cache_dir=cache_dir)
     generate_all(site)
+    return site
+
+
+def write_docs(site: Site, docs_dir: Path, content_dir: Path | None = None,
+               cache_dir: Path | None = None) -> int:
+    """Write a generated site, its charts, the hand-written pages of content_dir and the web
+    assets into docs_dir: only files whose content changed; files no longer made are removed."""
     writer = Writer(docs_dir)
     for path, content in site.pages.items():
         writer.add(path, content)
@@ -51,7 +55,14 @@ def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
             for f in sorted(folder.rglob("*")):
                 if f.is_file():
                     writer.add(prefix + f.relative_to(folder).as_posix(), f.read_bytes())
-    writer.flush()
+    return writer.flush()
+
+
+def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
+             cache_dir: Path | None = None) -> Site:
+    """Write the site's Markdown and assets into docs_dir (only files whose content changed)."""
+    site = make_site(package_dir, cache_dir)
+    write_docs(site, docs_dir, content_dir, cache_dir)
     return site
 
 
@@ -109,39 +120,3 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
     os.replace(tmp, site_dir)
     shutil.rmtree(old, ignore_errors=True)
     return site_dir
-
-
-def _stamp(folders) -> tuple:
-    return tuple(sorted((str(p), p.stat().st_mtime_ns) for f in folders if f.is_dir()
-                        for p in f.rglob("*") if p.is_file()))
-
-
-def serve(package_dir: Path, work_dir: Path, content_dir: Path = ROOT / "content") -> int:
-    """Preview with live reload: regenerate the Markdown whenever the package or content/
-    changes (invalid data keeps the last good pages and prints why), and let `mkdocs serve`
-    reload the browser."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    docs_dir = work_dir / "docs"
-
-    def regenerate() -> None:
-        report = validate_package_cached(package_dir, work_dir / "cache" / "validation")
-        if not report.valid:
-            print(report.to_text(), file=sys.stderr, flush=True)
-            return
-        generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "cache")
-        print("pages regenerated", flush=True)
-
-    regenerate()
-
-    def watch() -> None:
-        last = _stamp([package_dir, content_dir])
-        while True:
-            time.sleep(1)
-            now = _stamp([package_dir, content_dir])
-            if now != last:
-                last = now
-                regenerate()
-
-    threading.Thread(target=watch, daemon=True).start()
-    config = mkdocs_config(work_dir, docs_dir, work_dir / "serve-site")
-    return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "-f", str(config)])

@@ -115,12 +115,28 @@ def render_svg(spec: dict) -> str:
     return vlc.vegalite_to_svg(spec)
 
 
+def renderer_fingerprint() -> str:
+    """What an SVG depends on besides its spec: the vl-convert version and the font files."""
+    from importlib import metadata
+
+    from .package import feed_file
+
+    digest = hashlib.sha256(f"vl-convert {metadata.version('vl-convert-python')}\0".encode())
+    for path in sorted(FONT_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0")
+            feed_file(digest, path)
+    return digest.hexdigest()
+
+
 def render_all(charts: list[Chart], cache_dir: Path | None = None) -> dict[str, str]:
     """Render every chart to SVG. An SVG is cached under the hash of its spec, so a chart whose
     data did not change is not rendered again; the others are rendered in parallel, one
     process per core (vl-convert holds the GIL, so threads would not help).
     Returns {relative path: content} for the writer."""
-    keys = [hashlib.sha256(json.dumps(c.spec, sort_keys=True).encode()).hexdigest()[:20] for c in charts]
+    renderer = renderer_fingerprint()  # a new vl-convert or font renders every chart again
+    keys = [hashlib.sha256((renderer + json.dumps(c.spec, sort_keys=True)).encode()).hexdigest()[:20]
+            for c in charts]
     svgs: dict[str, str] = {}
     for key in keys:
         cached = cache_dir / f"{key}.svg" if cache_dir else None

@@ -61,7 +61,7 @@ def _ci_report(args) -> int:
 
 
 def _serve(args) -> int:
-    from .build import serve
+    from .serve import serve
 
     return serve(Path(args.package), Path(args.work_dir))
 

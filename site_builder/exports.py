@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .columns_vi import column_words
 from .model import PERSON_TABLES, PUBLISHABLE
-from .package import count_lines, feed_file
+from .package import code_fingerprint, count_lines, feed_file
 
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entry time: same input, same bytes
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "year": "INTEGER", "boolean": "INTEGER"}
@@ -96,11 +96,10 @@ def _xlsx_date(value):
 
 
 def download_files(package_dir: Path, descriptor: dict, cache_dir: Path | None) -> "Downloads":
-    """Write every download into a folder keyed by the hash of the package (and of this code):
+    """Write every download into a folder keyed by the hash of the package (and of the code):
     an unchanged package reuses the folder of the previous build instead of writing it again.
     Tables are streamed row by row, so memory does not grow with the size of a table."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update((Path(__file__).parent / "columns_vi.py").read_bytes())
+    digest = hashlib.sha256(code_fingerprint().encode())  # exports, model, ...: all the code
     digest.update(json.dumps(descriptor, sort_keys=True).encode("utf-8"))
     for res in descriptor["resources"]:
         feed_file(digest, Path(package_dir) / res["path"])

@@ -9,15 +9,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import routes
 from .diff import DataDiff, diff_packages, extract_from_git, named_persons
 
 MAX_RELEASES = 30
-PROVINCE_TABLES = {"criteria_progress", "criteria_distribution", "average_criteria", "ntm_counts",
-                   "funding", "indicators"}
-HONOUR_PAGES = {"donors": "vinh-danh/nha-tai-tro.md", "households": "vinh-danh/ho-dien-hinh.md",
-                "land_donors": "vinh-danh/hien-dat.md", "awards": "vinh-danh/khen-thuong.md",
-                "projects": "vinh-danh/cong-trinh-mo-hinh.md",
-                "production_models": "vinh-danh/cong-trinh-mo-hinh.md"}
 
 
 @dataclass
@@ -55,36 +50,8 @@ def data_version(package_dir: Path) -> dict:
 
 
 def pages_of(change, communes: dict[str, dict]) -> set[str]:
-    """The generated pages whose data a changed row belongs to."""
-    row, resource = change.row, change.resource
-    pages = {"du-lieu/index.md", "thay-doi.md"}
-    commune_ids = {row.get("commune_id"), row.get("from_commune_id"), row.get("to_commune_id")}
-    if resource == "communes":
-        commune_ids.add(row.get("id"))
-    for cid in filter(None, commune_ids):
-        pages.add(f"xa/{cid}.md")
-        district = (communes.get(cid) or {}).get("district_id")
-        if district:
-            pages.add(f"huyen/{district}.md")
-    if row.get("district_id"):
-        pages.add(f"huyen/{row['district_id']}.md")
-    if resource == "districts":
-        pages.add(f"huyen/{row.get('id')}.md")
-    if resource in PROVINCE_TABLES:
-        pages |= {"tien-do.md", "index.md"}
-    if resource == "criteria_progress" and (row.get("criterion_number") or "").isdigit():
-        pages.add(f"tieu-chi/{int(row['criterion_number']):02d}.md")
-    if resource == "criteria" and (row.get("number") or "").isdigit():
-        pages.add(f"tieu-chi/{int(row['number']):02d}.md")
-    if resource in HONOUR_PAGES:
-        pages |= {HONOUR_PAGES[resource], "vinh-danh/index.md"}
-    if resource in ("documents", "document_citations"):
-        pages.add("van-ban.md")
-    if resource == "sources":
-        pages.add("nguon.md")
-    if resource == "notes":
-        pages.add("sai-lech.md")
-    return pages
+    """The generated pages whose data a changed row belongs to (from the page registry)."""
+    return routes.pages_of(change.row, change.resource, communes)
 
 
 def load_history(package_dir: Path, communes: dict[str, dict]) -> History | None:

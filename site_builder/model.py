@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .labels import UNIT_KIND_LABEL
 from .package import REQUIRED_RESOURCES, load_descriptor, read_table
 from .vn import sort_key
 
@@ -66,8 +67,7 @@ class Model:
         return list(self._placed["communes_in"].get(district_id, ()))
 
 
-KIND_LABEL = {"xã": "Xã", "phường": "Phường", "thị trấn": "Thị trấn", "huyện": "Huyện",
-              "thành phố": "Thành phố"}
+KIND_LABEL = UNIT_KIND_LABEL  # the old name
 
 
 def full_name(unit: dict) -> str:

@@ -313,6 +313,34 @@ def feed_file(digest, path: Path) -> None:
         digest.update(f"\0unreadable {type(exc).__name__}\0".encode())
 
 
+# The folder whose files the caches' outputs depend on (validation report, downloads): every
+# Python module, template and asset of site_builder/. A module variable so a test can point it
+# at a copy.
+SOURCE_ROOT = Path(__file__).resolve().parent
+
+
+def code_fingerprint() -> str:
+    """A hash of every source file of site_builder/ (Python, templates, assets; not bytecode)
+    and of the Python version and every installed library's version: what a cached output
+    depends on besides the package. Any code or library change gives a new key, so a fix in
+    any module (stream_check.py, model.py, a template) can never be served a stale result."""
+    import hashlib
+    import platform
+    from importlib import metadata
+
+    digest = hashlib.sha256(f"python {platform.python_implementation()} "
+                            f"{platform.python_version()}\0".encode())
+    libraries = sorted({f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()
+                        if d.metadata and d.metadata["Name"]})
+    digest.update("\n".join(libraries).encode("utf-8") + b"\0")
+    root = Path(SOURCE_ROOT)
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+            feed_file(digest, path)
+    return digest.hexdigest()
+
+
 def safe_resource_path(path: str) -> bool:
     """A resource path stays inside the package folder: relative, no '..', no backslash."""
     p = PurePosixPath(path)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from . import vn
+from . import labels, routes, vn
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Python-Markdown backslash-escapes exactly these (plus | with tables); no extension here adds more.
@@ -67,4 +67,6 @@ def make_env() -> Environment:
                       undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=num, date=date, safe=Safe, cell=cell)
+    env.globals["routes"] = routes  # page paths and anchors: site.href(page, routes.SOURCES)
+    env.globals.update(labels.GLOBALS)  # LEVEL_LABEL, NO_DATA, …
     return env

@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 from . import checks, stream_check
-from .package import (REQUIRED_RESOURCES, SAVE_AS, PackageError, check_file, count_lines,
-                      feed_file, load_descriptor, read_table, safe_resource_path)
+from .package import (REQUIRED_RESOURCES, SAVE_AS, PackageError, check_file, code_fingerprint,
+                      count_lines, feed_file, load_descriptor, read_table, safe_resource_path)
 from .report import Problem, Report
 from .stream_check import stream_validate
 
@@ -391,8 +391,6 @@ def _downgrade_noted(report: Report, notes) -> None:
 # --- a validation cache, for builds of an unchanged package ----------------------------------
 
 CACHE_PREFIX = "validation-"
-# what the report depends on besides the package: the validator's own code ...
-VALIDATOR_SOURCES = ("validate.py", "package.py", "checks.py", "report.py", "rules.py", "vn.py")
 
 
 def package_fingerprint(package_dir: str | Path) -> str:
@@ -419,9 +417,7 @@ def package_fingerprint(package_dir: str | Path) -> str:
         frictionless_version = "?"
     add(f"v1 python {platform.python_version()} frictionless {frictionless_version} "
         f"today {dt.date.today().isoformat()}")
-    here = Path(__file__).resolve().parent
-    for name in VALIDATOR_SOURCES:
-        add(f"source {name}", here / name)
+    add(f"code {code_fingerprint()}")  # every file of site_builder/, every library version
     add("datapackage.json", package_dir / "datapackage.json")
     try:
         descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))

@@ -6,10 +6,16 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from babel import Locale
+from babel.numbers import format_decimal
+from slugify import slugify as _slugify
+
 __all__ = [
     "nfc", "fold", "slugify", "format_number", "format_date", "parse_vn_number",
     "sort_key", "UNIT_FACTORS",
 ]
+
+VI = Locale.parse("vi")  # Babel's Vietnamese: 1.352.449 and 11,54
 
 # million VND per unit as written in the reports
 UNIT_FACTORS = {"triệu đồng": Decimal(1), "tỷ đồng": Decimal(1000),
@@ -28,8 +34,9 @@ def fold(text: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """ASCII slug: 'Xã Đình Lập' -> 'xa-dinh-lap'. Stable and deterministic."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    """ASCII slug: 'Xã Đình Lập' -> 'xa-dinh-lap' (python-slugify; Đ/đ -> d). Stable and
+    deterministic. Commune and district ids are the slug of kind, name and district."""
+    return _slugify(nfc(text), replacements=[[",", " "]])  # '26,86' -> '26-86', not '2686'
 
 
 def parse_vn_number(text: str) -> Decimal:
@@ -46,25 +53,18 @@ def parse_vn_number(text: str) -> Decimal:
 
 
 def format_number(value, decimals: int | None = None) -> str:
-    """1352449 -> '1.352.449'; 11.54 -> '11,54'; None -> ''."""
+    """1352449 -> '1.352.449'; 11.54 -> '11,54'; None -> ''. Babel's Vietnamese notation; with
+    `decimals`, rounded half to even and written with exactly that many decimals."""
     if value is None or value == "":
         return ""
     d = Decimal(str(value))
     if decimals is not None:
         d = round(d, decimals)
-    sign = "-" if d < 0 else ""
-    d = abs(d)
-    text = format(d, "f")
-    whole, _, frac = text.partition(".")
-    if decimals is None:
-        frac = frac.rstrip("0")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    out = ".".join(groups)
-    return sign + (out + "," + frac if frac else out)
+    if d == 0:
+        d = abs(d)  # never '-0'
+    if decimals is None:  # every decimal the value has, trailing zeros dropped
+        return format_decimal(d, locale=VI, decimal_quantization=False)
+    return format_decimal(d, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=VI)
 
 
 def format_date(value) -> str:

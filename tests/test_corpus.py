@@ -40,14 +40,9 @@ from site_builder.vn import fold
 from site_builder.writer import WriteConflict, Writer
 
 
-def cases(*outcomes, known_bugs=True):
-    """Cases as pytest params. A case that exposes a bug outside this test's reach (see its
-    `known_bug`) is a strict xfail: it fails the suite as soon as the bug is fixed, so the
-    marker is removed then."""
-    return [pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=c.extra["known_bug"])]
-                         if c.extra.get("known_bug") else [])
-            for c in CASES if c.expect.outcome in outcomes
-            and (known_bugs or not c.extra.get("known_bug"))]
+def cases(*outcomes):
+    """Cases with one of these outcomes, as pytest params named by case id."""
+    return [pytest.param(c, id=c.id) for c in CASES if c.expect.outcome in outcomes]
 
 
 def real_copy(tmp_path: Path) -> Path:
@@ -190,7 +185,7 @@ def test_accepted_and_read_as_the_same_data(case, tmp_path, capsys):
 
 # --- published: the hostile text, the withdrawn persons -----------------------------------------
 
-BUILT = cases("renders", "left-out", known_bugs=False)
+BUILT = cases("renders", "left-out")
 
 
 def _build(work: Path, params) -> Path:
@@ -238,7 +233,7 @@ def test_hostile_cases_are_valid_on_the_real_package(tmp_path):
     assert report.valid, report.to_text()
 
 
-@pytest.mark.parametrize("case", cases("renders", known_bugs=False))
+@pytest.mark.parametrize("case", cases("renders"))
 def test_hostile_text_is_shown_as_text(case, hostile_build):
     _assert_shown_as_text(case, hostile_build)
 
@@ -423,8 +418,8 @@ def test_nothing_executes_in_the_browser(hostile_build, served):
         page.on("console", lambda m: m.type == "error" and errors.append(f"{page.url}: {m.text}"))
         page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
 
-        shown = {c.values[0].expect.page: [] for c in cases("renders", known_bugs=False)}
-        for param in cases("renders", known_bugs=False):
+        shown = {c.values[0].expect.page: [] for c in cases("renders")}
+        for param in cases("renders"):
             shown[param.values[0].expect.page].append(_shown(param.values[0]))
         for html_file in sorted(hostile_build.rglob("*.html")):
             rel = html_file.relative_to(hostile_build).as_posix()

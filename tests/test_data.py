@@ -31,7 +31,8 @@ def row(resource, **match):
     # bc2018: "Công ty TNHH Bảo Long ủng hộ trên 600 triệu đồng"
     ("donors", dict(name="Công ty TNHH Bảo Long"),
      dict(amount_stated="600", qualifier="trên", unit_stated="triệu đồng", source_id="bc2018")),
-    # bc2018: "gia đình ông Nguyễn Văn Chu, thôn Đoàn kết, xã Nhật Tiến, huyện Hữu Lũng hiến 5.000 m2 đất làm nghĩa trang xã"
+    # bc2018: "gia đình ông Nguyễn Văn Chu, thôn Đoàn kết, xã Nhật Tiến, huyện Hữu Lũng
+    # hiến 5.000 m2 đất làm nghĩa trang xã"
     ("land_donors", dict(name="ông Nguyễn Văn Chu"),
      dict(area_m2="5000", commune_id="xa-nhat-tien-huu-lung", publication_basis="named_in_public_report")),
     # bc2018: "hộ gia đình ông Lành Văn Lôi, xã Chi Lăng, huyện Chi Lăng ... lợi nhuận thu được 500 triệu đồng/năm"

@@ -165,7 +165,8 @@ def inner(html_out: str, tag: str) -> str:
 HOSTILE_EXAMPLES = [
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
     "**đậm** _nghiêng_ `mã`", "{{ x }} {% if %}", "---", "- a", "1. b", "# h", "> q", "| a | b |",
-    "??? note \"x\"", "??? note", "???+ danger x", "!!! danger", "[TOC]", "{: .c #i onclick=x }", "&lt;b&gt; &amp; &#x3C;",
+    "??? note \"x\"", "??? note", "???+ danger x", "!!! danger", "[TOC]", "{: .c #i onclick=x }",
+    "&lt;b&gt; &amp; &#x3C;",
     "a  \nb", "\\*x\\*", "<!-- c", "<http://evil.example>", "http://evil.example", "    code",
     "***", "___", "~~x~~", "==x==", "^^x^^", "\x00\x02\x03", "Mới 🌾 👩‍🌾 🇻🇳", "a\u2028b\u00a0c",
 ]

@@ -106,7 +106,7 @@ def test_nothing_loads_from_another_host(real_site):
         assert not external, (html_file, external)
     for css in real_site.rglob("*.css"):
         assert not re.search(r"url\((['\"]?)(https?:)?//", css.read_text(encoding="utf-8")), css
-        assert "@import" not in css.read_text(encoding="utf-8") or "//" not in css.read_text(encoding="utf-8")
+        assert not re.search(r"@import\s+(url\()?\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
 
 
 def test_every_chart_has_svg_description_table_and_csv(real_site):
@@ -124,7 +124,11 @@ def test_every_chart_has_svg_description_table_and_csv(real_site):
             assert len(img.get("alt", "")) > 40, (html_file, img)  # a description, not a label
             csv_href = img["src"][:-4] + ".csv"
             assert csv_href in parser.links and (html_file.parent / csv_href).resolve().is_file()
-            assert "<details" in html and "Bảng số liệu" in html
+        # each chart is followed by its own table (a collapsible block), before the next chart
+        order = re.findall(r'<img [^>]*src="[^"]*/charts/[^"]*\.svg"|<details[^>]*>\s*<summary>Bảng số liệu: [^<]+'
+                           r'</summary>(?:(?!</details>).)*<table', html, flags=re.S)
+        kinds = ["img" if o.startswith("<img") else "table" for o in order]
+        assert kinds == ["img", "table"] * (len(kinds) // 2), (html_file, kinds)
     assert charts >= 20
 
 

@@ -101,7 +101,8 @@ def test_same_name_in_another_district_is_fine(package):
     districts = read_rows(package, "districts")
     write_rows(package, "districts", districts + [dict(districts[0], id="huyen-khac", gso_code="998", name="Khác")])
     rows = read_rows(package, "communes")
-    write_rows(package, "communes", rows + [dict(rows[1], id="xa-hoa-binh-khac", gso_code="99808", district_id="huyen-khac")])
+    write_rows(package, "communes",
+               rows + [dict(rows[1], id="xa-hoa-binh-khac", gso_code="99808", district_id="huyen-khac")])
     assert validate_package(package).valid
 
 

@@ -2,23 +2,18 @@
 charts to the `Site`; templates hold the layout, the modules the logic."""
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import routes
 from ..charts import Chart
+
+# The labels live in labels.py; the names stay importable from here for the page modules.
+from ..labels import KIND_AT_LABEL, LEVEL_LABEL, NO_DATA, SET_LABEL, STATUS_LABEL  # noqa: F401
 from ..model import Model, full_name
 from ..render import Safe, link, rel, text
 from ..vn import fold
-
-LEVEL_LABEL = {"ntm": "Nông thôn mới", "ntm_nang_cao": "Nông thôn mới nâng cao",
-               "ntm_kieu_mau": "Nông thôn mới kiểu mẫu"}
-KIND_AT_LABEL = {"actual": "Thực hiện", "target": "Kế hoạch, mục tiêu", "baseline": "Điểm xuất phát",
-                 "estimate": "Ước tính"}
-STATUS_LABEL = {"recognised": "Được công nhận", "appraised": "Đã qua thẩm định (chưa thấy quyết định)",
-                "target": "Kế hoạch (chưa phải kết quả)"}
-SET_LABEL = {"qd491": "QĐ 491/QĐ-TTg (2009)", "qd1980": "QĐ 1980/QĐ-TTg (2016-2020)",
-             "qd318": "QĐ 318/QĐ-TTg (2021-2025)"}
-NO_DATA = "Không có số liệu công bố"
 
 
 @dataclass
@@ -51,9 +46,11 @@ class Site:
         self.charts.append(chart)
         return chart
 
-    # --- links (relative, so the site works from any folder) -----------------------------------
+    # --- links (relative, so the site works from any folder; paths from routes) -----------------
     def href(self, page: str, target: str) -> str:
-        return rel(page, target)
+        """Relative link from `page` to a docs path, with its anchor if any ('nguon.md#bc2017')."""
+        path, _, anchor = target.partition("#")
+        return rel(page, path) + (f"#{anchor}" if anchor else "")
 
     def commune_link(self, page: str, commune_id: str) -> Safe:
         commune = self.model.communes.get(commune_id)
@@ -63,13 +60,13 @@ class Site:
         district = self.model.district_of(commune)
         if district:
             label += f" ({district['name']})"
-        return link(label, rel(page, f"xa/{commune_id}.md"))
+        return link(label, self.href(page, routes.commune(commune_id)))
 
     def district_link(self, page: str, district_id: str) -> Safe:
         district = self.model.districts.get(district_id)
         if not district:
             return Safe(text(district_id))
-        return link(full_name(district), rel(page, f"huyen/{district_id}.md"))
+        return link(full_name(district), self.href(page, routes.district(district_id)))
 
     def place(self, page: str, row: dict) -> Safe:
         """Where a row is located: commune and district links, else the place as written."""
@@ -80,17 +77,13 @@ class Site:
         return Safe(text(row.get("place_text") or ""))
 
     def criterion_link(self, page: str, number: int, label: str | None = None) -> Safe:
-        return link(label or f"Tiêu chí {number}", rel(page, f"tieu-chi/{number:02d}.md"))
-
-    def document_link(self, page: str, document_id: str) -> Safe:
-        doc = self.model.documents.get(document_id)
-        return link(doc["number"] if doc else document_id, rel(page, "van-ban.md") + f"#{document_id}")
+        return link(label or f"Tiêu chí {number}", self.href(page, routes.criterion(number)))
 
     def cite(self, page: str, row: dict) -> Safe:
         """'Nguồn: <report>, <section>' for a data row."""
         source = self.model.sources.get(row.get("source_id"), {})
         label = source.get("short_title") or source.get("title") or row.get("source_id")
-        out = link(label, rel(page, "nguon.md") + f"#{row.get('source_id')}")
+        out = link(label, self.href(page, routes.source_anchor(row.get("source_id"))))
         if row.get("source_locator"):
             out += Safe(", " + text(row["source_locator"]))
         return Safe(out)
@@ -113,9 +106,6 @@ def criterion_name(model: Model, number: int, criteria_set: str = "qd1980") -> s
 
 
 def generate_all(site: Site) -> None:
-    from . import (changes, commune, criterion, data, district, documents, home, honour, notes,
-                   province, sources)
-
-    for module in (home, province, district, commune, criterion, honour, documents, sources,
-                   notes, data, changes):
-        module.generate(site)
+    """Run every page module of the registry (routes.PAGE_TYPES), in its order."""
+    for page_type in routes.PAGE_TYPES:
+        importlib.import_module(f"{__name__}.{page_type.module}").generate(site)

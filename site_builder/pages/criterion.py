@@ -6,6 +6,7 @@ from .. import charts
 from ..vn import format_date
 from . import KIND_AT_LABEL, SET_LABEL, Site, criterion_name
 from .province import pct
+from .. import routes  # own line: the imports above are rewritten on another branch
 
 
 def progress_chart(model, number, rows):
@@ -34,8 +35,8 @@ def generate(site: Site) -> None:
         chart = progress_chart(model, number, rows)
         if chart:
             site.chart(chart)
-        site.page(f"tieu-chi/{number:02d}.md", "criterion.md.j2", number=number, names=names,
+        site.page(routes.criterion(number), "criterion.md.j2", number=number, names=names,
                   rows=rows, chart=chart, name=criterion_name(model, number), pct=pct,
                   KIND=KIND_AT_LABEL, SETS=SET_LABEL)
         index.append((number, names, len(rows)))
-    site.page("tieu-chi/index.md", "criterion_index.md.j2", index=index, SETS=SET_LABEL)
+    site.page(routes.CRITERIA, "criterion_index.md.j2", index=index)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .. import routes
 from . import Site
 
 KIND_ORDER = ["Luật", "Nghị quyết", "Nghị định", "Quyết định", "Chỉ thị", "Kết luận", "Thông tư",
@@ -18,4 +19,4 @@ def generate(site: Site) -> None:
     for kind in sorted(groups, key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else 99):
         docs = sorted(groups[kind], key=lambda d: (d.get("year") or 0, str(d.get("date") or ""), d["id"]))
         ordered.append((kind, docs))
-    site.page("van-ban.md", "documents.md.j2", groups=ordered, total=len(site.model.documents))
+    site.page(routes.DOCUMENTS, "documents.md.j2", groups=ordered, total=len(site.model.documents))

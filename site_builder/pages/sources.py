@@ -4,19 +4,11 @@ from __future__ import annotations
 import csv
 from collections import Counter
 
+from .. import routes
+from ..labels import SOURCE_KIND_LABEL, TABLE_LABEL
 from . import Site
 
-RESOURCE_LABEL = {
-    "criteria_progress": "số xã đạt từng tiêu chí", "criteria_distribution": "phân nhóm xã theo tiêu chí",
-    "average_criteria": "bình quân tiêu chí/xã", "ntm_counts": "số xã đạt chuẩn",
-    "commune_recognitions": "công nhận từng xã", "funding": "nguồn vốn", "donors": "nhà tài trợ",
-    "households": "hộ điển hình", "land_donors": "hộ hiến đất", "projects": "công trình",
-    "production_models": "mô hình sản xuất", "awards": "khen thưởng", "document_citations": "trích dẫn văn bản",
-    "indicators": "chỉ tiêu", "notes": "ghi chú sai lệch", "communes": "đơn vị cấp xã",
-    "districts": "đơn vị cấp huyện", "unit_changes": "thay đổi địa giới", "criteria": "tên tiêu chí",
-}
-KIND_LABEL = {"report": "Báo cáo của tỉnh", "registry": "Danh mục đơn vị hành chính",
-              "web_page": "Trang thông tin công khai", "legal": "Văn bản pháp luật"}
+RESOURCE_LABEL, KIND_LABEL = TABLE_LABEL, SOURCE_KIND_LABEL  # the old names
 
 
 def generate(site: Site) -> None:
@@ -35,4 +27,4 @@ def generate(site: Site) -> None:
     order = ["report", "registry", "legal", "web_page"]
     sources = sorted(model.sources.values(),
                      key=lambda s: (order.index(s["kind"]), str(s.get("date") or ""), s["id"]))
-    site.page("nguon.md", "sources.md.j2", sources=sources, uses=uses, LABEL=RESOURCE_LABEL, KIND=KIND_LABEL)
+    site.page(routes.SOURCES, "sources.md.j2", sources=sources, uses=uses, LABEL=RESOURCE_LABEL, KIND=KIND_LABEL)

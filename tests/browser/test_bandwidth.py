@@ -3,8 +3,7 @@ commune page costs ≤ 100 KB beyond the cached shared assets, no page loads cha
 and the search index is ≤ 1 MB gzip. Run the script for the full table."""
 from __future__ import annotations
 
-from .bandwidth import (BUDGET_COMMUNE_WARM, PAGE_TYPES, budget_problems, format_report,
-                        measure, search_index_sizes)
+from .bandwidth import BUDGET_COMMUNE_WARM, PAGE_TYPES, budget_problems, format_report, measure, search_index_sizes
 from .server import serve
 
 MEASURED = ["home", "province", "criterion", "commune", "merged-commune", "sources", "about"]

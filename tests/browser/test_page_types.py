@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from .checks import (CROWDED_TARGETS_JS, HEADINGS_JS, OVERFLOW_JS, heading_problems,
-                     main_controls_too_small)
+from .checks import CROWDED_TARGETS_JS, HEADINGS_JS, OVERFLOW_JS, heading_problems, main_controls_too_small
 from .conftest import format_violations, run_axe, screenshot
 
 phone_only = pytest.mark.viewports("phone")

@@ -1,0 +1,132 @@
+"""Preview with live reload: `mkdocs serve` on the generated Markdown, and a watchdog watch on
+the package and content/ that regenerates the Markdown after each change. A regeneration that
+fails (invalid data, a bug in a page module) is printed and the watch goes on; the preview
+keeps the last good pages."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from watchdog.events import (
+    EVENT_TYPE_CREATED,
+    EVENT_TYPE_DELETED,
+    EVENT_TYPE_MODIFIED,
+    EVENT_TYPE_MOVED,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+
+from .build import ROOT, make_site, mkdocs_config, write_docs
+from .validate import validate_package_cached
+
+# Only changes count: reading a file (as a regeneration does) must not trigger another one.
+CHANGES = {EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED, EVENT_TYPE_MOVED}
+
+
+def failed() -> None:
+    traceback.print_exc(file=sys.stderr)
+    print("Regeneration failed (above); the preview keeps the last good pages. "
+          "Save again after fixing.", file=sys.stderr, flush=True)
+
+
+class _Changes(FileSystemEventHandler):
+    def __init__(self, notify: Callable[[Path], None]):
+        self.notify = notify
+
+    def on_any_event(self, event) -> None:
+        if event.event_type in CHANGES and not event.is_directory:
+            self.notify(Path(event.src_path))
+            if getattr(event, "dest_path", ""):
+                self.notify(Path(event.dest_path))
+
+
+def watch(folders: Iterable[Path], on_change: Callable[[set[Path]], None],
+          settle: float = 0.3) -> Callable[[], None]:
+    """Call `on_change(changed_paths)` on one worker thread after each burst of changes under
+    `folders` (waiting `settle` seconds, so a save of several files is one regeneration). An
+    exception in `on_change` is printed and the watch goes on. Returns a function that stops it."""
+    changed: set[Path] = set()
+    lock, wake, stopped = threading.Lock(), threading.Event(), threading.Event()
+
+    def notify(path: Path) -> None:
+        with lock:
+            changed.add(path)
+            wake.set()
+
+    def worker() -> None:
+        while True:
+            wake.wait()
+            if stopped.is_set():
+                return
+            time.sleep(settle)
+            with lock:
+                paths = set(changed)
+                changed.clear()
+                wake.clear()
+            try:
+                on_change(paths)
+            except Exception:  # any bug: say so, keep watching
+                failed()
+
+    observer = Observer()
+    for folder in folders:
+        if Path(folder).is_dir():
+            observer.schedule(_Changes(notify), str(folder), recursive=True)
+    observer.start()
+    thread = threading.Thread(target=worker, name="regenerate", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        stopped.set()
+        wake.set()
+        observer.stop()
+        observer.join()
+        thread.join()
+    return stop
+
+
+class Preview:
+    """The generated Markdown of a package, kept up to date: `regenerate(changed_paths)`
+    validates and regenerates everything, or, when only hand-written pages (content/) changed,
+    rewrites just those with the last good site. Invalid data prints the validator's report
+    and keeps the last good pages."""
+
+    def __init__(self, package_dir: Path, work_dir: Path, content_dir: Path):
+        self.package_dir, self.content_dir = Path(package_dir), Path(content_dir).resolve()
+        self.docs_dir, self.cache_dir = Path(work_dir) / "docs", Path(work_dir) / "cache"
+        self.site = None  # the last good site
+
+    def regenerate(self, changed: set[Path]) -> None:
+        if self.site and changed and all(self.content_dir in p.resolve().parents for p in changed):
+            write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
+            print("pages regenerated (content/)", flush=True)
+            return
+        report = validate_package_cached(self.package_dir, self.cache_dir / "validation")
+        if not report.valid:
+            print(report.to_text(), file=sys.stderr, flush=True)
+            return
+        self.site = make_site(self.package_dir, self.cache_dir)
+        write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
+        print("pages regenerated", flush=True)
+
+
+def serve(package_dir: Path, work_dir: Path, content_dir: Path = ROOT / "content") -> int:
+    """Generate the pages, watch the package and content/, and run `mkdocs serve`, which
+    reloads the browser when a generated file changes."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    preview = Preview(package_dir, work_dir, content_dir)
+    try:
+        preview.regenerate(set())
+    except Exception:
+        failed()
+    stop = watch([package_dir, content_dir], preview.regenerate)
+    try:
+        config = mkdocs_config(work_dir, preview.docs_dir, work_dir / "serve-site")
+        return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "-f", str(config)])
+    finally:
+        stop()

@@ -1,0 +1,77 @@
+"""`make serve`'s watch: a real watchdog observer on real folders, with a fake regeneration.
+A regeneration that raises is printed and the watch goes on, so the preview keeps updating."""
+from __future__ import annotations
+
+import queue
+
+from site_builder.serve import watch
+
+WAIT = 20  # seconds before giving up on an event (a loaded machine); not a timing assertion
+
+
+def test_an_exception_while_regenerating_is_printed_and_the_watch_goes_on(tmp_path, capsys):
+    package, content = tmp_path / "datapackage", tmp_path / "content"
+    (package / "data").mkdir(parents=True)
+    content.mkdir()
+    calls: queue.Queue = queue.Queue()
+
+    def regenerate(changed):
+        calls.put(changed)
+        if calls.qsize() == 1:
+            raise RuntimeError("a bug in a page module")
+
+    stop = watch([package, content], regenerate, settle=0.05)
+    try:
+        (package / "data" / "funding.csv").write_text("id\nx\n", encoding="utf-8")
+        first = calls.get(timeout=WAIT)
+        assert package / "data" / "funding.csv" in first
+        (content / "gioi-thieu.md").write_text("# Giới thiệu\n", encoding="utf-8")
+        second = calls.get(timeout=WAIT)  # the watch survived the exception
+        while content / "gioi-thieu.md" not in second:
+            second = calls.get(timeout=WAIT)
+    finally:
+        stop()
+    err = capsys.readouterr().err
+    assert "RuntimeError: a bug in a page module" in err and "Regeneration failed" in err
+
+
+def test_reading_the_watched_files_does_not_trigger_a_regeneration(tmp_path):
+    (tmp_path / "data.csv").write_text("id\n", encoding="utf-8")
+    calls: queue.Queue = queue.Queue()
+    stop = watch([tmp_path], calls.put, settle=0.05)
+    try:
+        (tmp_path / "data.csv").read_text(encoding="utf-8")  # what a regeneration does
+        (tmp_path / "marker.csv").write_text("id\n", encoding="utf-8")
+        changed = calls.get(timeout=WAIT)
+    finally:
+        stop()
+    assert tmp_path / "data.csv" not in changed and tmp_path / "marker.csv" in changed
+
+
+def test_preview_keeps_the_last_good_pages_and_rewrites_only_content_when_only_content_changed(
+        tmp_path, monkeypatch, capsys):
+    from conftest import make_package, set_cell
+    from site_builder import serve as serve_module
+
+    package, content = make_package(tmp_path / "pkg"), tmp_path / "content"
+    content.mkdir()
+    (content / "gioi-thieu.md").write_text("# Giới thiệu\n", encoding="utf-8")
+    preview = serve_module.Preview(package, tmp_path / "work", content)
+    preview.regenerate(set())
+    docs = tmp_path / "work" / "docs"
+    home = (docs / "index.md").read_text(encoding="utf-8")
+    assert (docs / "gioi-thieu.md").read_text(encoding="utf-8") == "# Giới thiệu\n"
+
+    validations = []
+    real = serve_module.validate_package_cached
+    monkeypatch.setattr(serve_module, "validate_package_cached",
+                        lambda *a: (validations.append(a), real(*a))[1])
+    (content / "gioi-thieu.md").write_text("# Giới thiệu mới\n", encoding="utf-8")
+    preview.regenerate({content / "gioi-thieu.md"})
+    assert (docs / "gioi-thieu.md").read_text(encoding="utf-8") == "# Giới thiệu mới\n"
+    assert validations == [] and (docs / "index.md").read_text(encoding="utf-8") == home
+
+    set_cell(package, "ntm_counts", 0, "communes", "khoảng 600")  # invalid: not an integer
+    preview.regenerate({package / "data" / "ntm_counts.csv"})
+    assert len(validations) == 1 and "type-error" in capsys.readouterr().err
+    assert (docs / "index.md").read_text(encoding="utf-8") == home  # the last good pages stay
