@@ -14,7 +14,7 @@ import csv
 import re
 from pathlib import Path
 
-from . import checks, stream_check
+from . import checks, checks_commune, stream_check
 from .package import (REQUIRED_RESOURCES, SAVE_AS, PackageError, check_file, count_lines,
                       feed_file, load_descriptor, read_table, safe_resource_path)
 from .report import Problem, Report
@@ -258,7 +258,7 @@ def validate_package(package_dir: str | Path) -> Report:
             continue  # reported by the structural validation
     report.problems.extend(_unconverted(tables, structural))
     located = {(p.resource, p.row, p.column) for p in structural if p.row}
-    report.problems.extend(p for p in checks.run_all(tables)
+    report.problems.extend(p for p in checks.run_all(tables) + checks_commune.run_all(tables)
                            if (p.resource, p.row, p.column) not in located)
     _downgrade_noted(report, tables.get("notes"))
     return report
@@ -299,7 +299,8 @@ def _downgrade_noted(report: Report, notes) -> None:
 
 CACHE_PREFIX = "validation-"
 # what the report depends on besides the package: the validator's own code ...
-VALIDATOR_SOURCES = ("validate.py", "package.py", "checks.py", "report.py", "vn.py")
+VALIDATOR_SOURCES = ("validate.py", "package.py", "checks.py", "checks_commune.py", "report.py",
+                     "vn.py")
 
 
 def package_fingerprint(package_dir: str | Path) -> str:
