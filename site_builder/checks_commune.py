@@ -223,7 +223,7 @@ def check_recognised(tables):
     if df.empty:
         return
     df = df.assign(year=[d.year for d in df["as_of"]])
-    joined = df.merge(rec.rename(columns={"id": "rec_id", "status": "rec_status"}),
+    joined = df.merge(rec.drop(columns="_line").rename(columns={"id": "rec_id", "status": "rec_status"}),
                       on=["commune_id", "year"])
     since = joined["decision_date"].isna() | (joined["as_of"] >= joined["decision_date"].fillna(dt.date.min))
     for _, row in joined[since].iterrows():
