@@ -73,22 +73,45 @@ FIXES.update(COMMUNE_FIXES)
 AGGREGATED = ("average_criteria", "criteria_progress")
 
 
+_cache: dict = {}  # frames and status counts of the tables being checked (see run_all)
+
+
 def _frame(table: Table | None, names: list[str]) -> pd.DataFrame:
-    """The columns of a table (and its CSV line, as `_line`), as a frame; empty if no table."""
+    """The columns of a table (and its CSV line, as `_line`), as a frame; empty if no table.
+    Built once per validation (callers filter it, never change it)."""
+    key = (id(table), tuple(names))
+    if key in _cache:
+        return _cache[key]
     if table is None or not len(table.rows):
-        return pd.DataFrame(columns=names + ["_line"])
-    data = {name: list(table.column(name)) for name in names}
-    data["_line"] = list(table.column("_line"))
-    return pd.DataFrame(data)
+        frame = pd.DataFrame(columns=names + ["_line"])
+    else:
+        data = {name: list(table.column(name)) for name in names}
+        data["_line"] = list(table.column("_line"))
+        frame = pd.DataFrame(data)
+    _cache[key] = frame
+    return frame
+
+
+STATUS_COLUMNS = ["commune_id", "criteria_set", "criterion_number", "as_of", "status"]
+COUNT_COLUMNS = ["id", "commune_id", "level", "criteria_set", "as_of", "kind", "criteria_met",
+                 "criteria_total"]
 
 
 def _problem(table: Table, row, column: str, rule: str, message: str,
              severity: str = "error", note_id: str = "") -> Problem:
     value = row[column]
+    row_id = row["id"] if "id" in row.index else _row_id(table, int(row["_line"]))
     return Problem(severity, rule, message, resource=table.name, file=table.path,
                    row=int(row["_line"]), column=column,
                    value="" if value is None or value is pd.NaT or value != value else str(value),
-                   row_id=str(row["id"] or ""), note_id=note_id)
+                   row_id=str(row_id or ""), note_id=note_id)
+
+
+def _row_id(table: Table, line: int) -> str:
+    """The id of the row on a CSV line (frames of large tables leave the ids out)."""
+    lines = table.column("_line")
+    i = line - 2 if 0 <= line - 2 < len(lines) and lines[line - 2] == line else list(lines).index(line)
+    return table.column("id")[i]
 
 
 def _set_in_force(day: dt.date) -> str | None:
@@ -107,13 +130,15 @@ def check_criteria_sets(tables):
         table = tables.get(name)
         if table is None:
             continue
-        cols = ["id", "criteria_set", "as_of"] + ([number] if number else [])
-        df = _frame(table, cols).dropna(subset=["criteria_set", "as_of"])
+        df = _frame(table, STATUS_COLUMNS if number else COUNT_COLUMNS)
+        df = df.dropna(subset=["criteria_set", "as_of"])
         if df.empty:
             continue
         if number:
-            bad = ~pd.Series([k in known for k in zip(df["criteria_set"], df[number])], index=df.index)
-            for _, row in df[bad & df[number].notna()].iterrows():
+            pairs = df[["criteria_set", number]].dropna().drop_duplicates()
+            unknown = pairs[[k not in known for k in zip(pairs["criteria_set"], pairs[number])]]
+            bad = df.merge(unknown, on=["criteria_set", number])["_line"] if len(unknown) else []
+            for _, row in df[df["_line"].isin(set(bad))].iterrows():
                 yield _problem(table, row, number, "criterion-unknown",
                                f"criterion {row[number]} is not in the set {row['criteria_set']} "
                                "(see the criteria table)")
@@ -138,13 +163,18 @@ def check_commune_dates(tables):
         table = tables.get(name)
         if table is None or communes.empty:
             continue
-        df = _frame(table, ["id", "commune_id", "as_of"]).dropna(subset=["commune_id", "as_of"])
-        df = df[df["commune_id"].isin(communes.index)]  # unknown ids: foreign-key error
-        start = df["commune_id"].map(communes["valid_from"])
-        end = df["commune_id"].map(communes["valid_to"])
-        before = start.notna() & (df["as_of"] < start.where(start.notna(), dt.date.min))
-        after = end.notna() & (df["as_of"] > end.where(end.notna(), dt.date.max))
-        for _, row in df[before | after].iterrows():
+        df = _frame(table, STATUS_COLUMNS if name == "commune_criteria" else COUNT_COLUMNS)
+        pairs = df[["commune_id", "as_of"]].dropna().drop_duplicates()
+        pairs = pairs[pairs["commune_id"].isin(communes.index)]  # unknown ids: foreign-key error
+        start = pairs["commune_id"].map(communes["valid_from"])
+        end = pairs["commune_id"].map(communes["valid_to"])
+        before = start.notna() & (pairs["as_of"] < start.where(start.notna(), dt.date.min))
+        after = end.notna() & (pairs["as_of"] > end.where(end.notna(), dt.date.max))
+        outside = pairs[before | after]
+        if outside.empty:
+            continue
+        bad = df.merge(outside, on=["commune_id", "as_of"])["_line"]
+        for _, row in df[df["_line"].isin(set(bad))].iterrows():
             c = communes.loc[row["commune_id"]]
             span = (f"from {c['valid_from'].isoformat() if c['valid_from'] else 'before 2019'} "
                     f"to {c['valid_to'].isoformat() if c['valid_to'] else 'today'}")
@@ -164,8 +194,7 @@ def check_counts(tables):
     if table is None:
         return
     sizes = _set_sizes(tables)
-    counts = _frame(table, ["id", "commune_id", "level", "criteria_set", "as_of", "kind",
-                            "criteria_met", "criteria_total"])
+    counts = _frame(table, COUNT_COLUMNS)
     for _, row in counts.iterrows():
         met, total, size = row["criteria_met"], row["criteria_total"], sizes.get(row["criteria_set"])
         if met is not None and total is not None and met == met and total == total and met > total:
@@ -193,17 +222,20 @@ def check_counts(tables):
 def _status_counts(tables) -> pd.DataFrame:
     """Per commune, date and set: how many criteria the per-criterion rows say are met / not
     met, and how many criteria they cover."""
-    df = _frame(tables.get("commune_criteria"), ["commune_id", "criteria_set", "as_of",
-                                                 "criterion_number", "status"])
+    if "status" in _cache:
+        return _cache["status"]
+    df = _frame(tables.get("commune_criteria"), STATUS_COLUMNS)
     if df.empty:
-        return pd.DataFrame(columns=["commune_id", "as_of", "set", "met", "not_met", "rows"])
-    df = df.dropna(subset=["commune_id", "as_of", "criteria_set"])
-    df = df.drop_duplicates(["commune_id", "as_of", "criteria_set", "criterion_number"])
-    df["is_met"] = df["status"] == "met"
-    df["is_not_met"] = df["status"] == "not_met"
-    g = df.groupby(["commune_id", "as_of", "criteria_set"], sort=False).agg(
-        met=("is_met", "sum"), not_met=("is_not_met", "sum"), rows=("status", "size"))
-    return g.reset_index().rename(columns={"criteria_set": "set"})
+        out = pd.DataFrame(columns=["commune_id", "as_of", "set", "met", "not_met", "rows"])
+    else:
+        df = df.dropna(subset=["commune_id", "as_of", "criteria_set"])
+        df = df.drop_duplicates(["commune_id", "as_of", "criteria_set", "criterion_number"])
+        df = df.assign(is_met=df["status"] == "met", is_not_met=df["status"] == "not_met")
+        g = df.groupby(["commune_id", "as_of", "criteria_set"], sort=False).agg(
+            met=("is_met", "sum"), not_met=("is_not_met", "sum"), rows=("status", "size"))
+        out = g.reset_index().rename(columns={"criteria_set": "set"})
+    _cache["status"] = out
+    return out
 
 
 def check_recognised(tables):
@@ -218,7 +250,7 @@ def check_recognised(tables):
     rec = rec.dropna(subset=["year"])
     if rec.empty:
         return
-    df = _frame(table, ["id", "commune_id", "as_of", "status", "criterion_number"])
+    df = _frame(table, STATUS_COLUMNS)
     df = df[(df["status"] == "not_met") & df["commune_id"].isin(set(rec["commune_id"]))]
     if df.empty:
         return
@@ -252,8 +284,7 @@ def _tolerance(value) -> float:
 def _commune_scores(tables) -> pd.DataFrame:
     """Criteria met per commune and date (kind actual), from the counts or from a full set of
     per-criterion rows."""
-    counts = _frame(tables.get("commune_criteria_counts"),
-                    ["commune_id", "level", "as_of", "kind", "criteria_met"])
+    counts = _frame(tables.get("commune_criteria_counts"), COUNT_COLUMNS)
     counts = counts[(counts["level"] == "ntm") & (counts["kind"] == "actual")]
     scores = counts[["commune_id", "as_of", "criteria_met"]]
     status = _status_counts(tables)
@@ -311,7 +342,7 @@ def _check_progress(tables, communes, noted):
         return
     df = _frame(table, ["id", "as_of", "kind", "criteria_set", "criterion_number", "communes", "base"])
     df = df[df["kind"] == "actual"]
-    st = _frame(status, ["commune_id", "criteria_set", "as_of", "criterion_number", "status"])
+    st = _frame(status, STATUS_COLUMNS)
     st = st[st["as_of"].isin(set(df["as_of"]))]
     if st.empty:
         return
@@ -342,4 +373,8 @@ CHECKS = (check_criteria_sets, check_commune_dates, check_counts, check_recognis
 
 
 def run_all(tables: dict[str, Table]) -> list[Problem]:
-    return [problem for check in CHECKS for problem in check(tables)]
+    _cache.clear()
+    try:
+        return [problem for check in CHECKS for problem in check(tables)]
+    finally:
+        _cache.clear()
