@@ -8,7 +8,7 @@ turned into a Problem only where a rule fails.
 
 Rules
 - criterion-unknown: the criterion number is not in its set (`criteria` table)
-- criteria-set-not-in-force: the set was not in force at `as_of`
+- criteria-set-not-in-force: the set was neither in force at `as_of` nor the set of its period
 - commune-not-in-force: the commune did not exist at `as_of` (communes.valid_from/valid_to)
 - count-above-total: more criteria met than the count's total, or a total above the set's size
 - count-disagrees-with-criteria: a count contradicts the same commune's per-criterion rows at
@@ -32,9 +32,12 @@ from .report import FIXES, Problem
 
 # When each national criteria set took effect (the date of its decision): QĐ 491/QĐ-TTg of
 # 16/4/2009, QĐ 1980/QĐ-TTg of 17/10/2016, QĐ 318/QĐ-TTg of 08/3/2022. A set is in force from
-# its date until the next one's.
+# its date until the next one's. A status may also be given under the set of the period it
+# belongs to (1980: 2016-2020, 318: 2021-2025), as communes were assessed for those periods
+# before the decisions were signed.
 SET_START = {"qd491": dt.date(2009, 4, 16), "qd1980": dt.date(2016, 10, 17),
              "qd318": dt.date(2022, 3, 8)}
+SET_PERIOD_START = {"qd491": 2009, "qd1980": 2016, "qd318": 2021}
 SET_LABEL = {"qd491": "QĐ 491/QĐ-TTg (2009)", "qd1980": "QĐ 1980/QĐ-TTg (2016)",
              "qd318": "QĐ 318/QĐ-TTg (2022)"}
 
@@ -43,8 +46,8 @@ COMMUNE_FIXES = {
         "a criterion number that its criteria set does not have",
         "Check criteria_set and criterion_number against the criteria table (1-19 in each set)."),
     "criteria-set-not-in-force": (
-        "the criteria set was not in force at the row's date (491: 16/4/2009, 1980: 17/10/2016, "
-        "318: 8/3/2022)",
+        "the criteria set was neither in force at the row's date (491: 16/4/2009, 1980: "
+        "17/10/2016, 318: 8/3/2022) nor the set of its period (1980: 2016-2020, 318: 2021-2025)",
         "Use the set in force at as_of, or correct as_of; leave criteria_set empty in "
         "commune_criteria_counts if the source does not say."),
     "commune-not-in-force": (
@@ -122,6 +125,14 @@ def _set_in_force(day: dt.date) -> str | None:
     return current
 
 
+def _set_of_period(day: dt.date) -> str | None:
+    current = None
+    for name, year in sorted(SET_PERIOD_START.items(), key=lambda kv: kv[1]):
+        if day.year >= year:
+            current = name
+    return current
+
+
 def check_criteria_sets(tables):
     """criterion-unknown, criteria-set-not-in-force."""
     criteria = _frame(tables.get("criteria"), ["criteria_set", "number"])
@@ -142,10 +153,14 @@ def check_criteria_sets(tables):
                 yield _problem(table, row, number, "criterion-unknown",
                                f"criterion {row[number]} is not in the set {row['criteria_set']} "
                                "(see the criteria table)")
-        in_force = {day: _set_in_force(day) for day in df["as_of"].unique()}
-        wrong = df["as_of"].map(in_force) != df["criteria_set"]
-        for _, row in df[wrong].iterrows():
-            expected = in_force[row["as_of"]]
+        allowed = {day: {_set_in_force(day), _set_of_period(day)} for day in df["as_of"].unique()}
+        pairs = df[["as_of", "criteria_set"]].drop_duplicates()
+        wrong = pairs[[s not in allowed[d] for d, s in zip(pairs["as_of"], pairs["criteria_set"])]]
+        if wrong.empty:
+            continue
+        bad = set(df.merge(wrong, on=["as_of", "criteria_set"])["_line"])
+        for _, row in df[df["_line"].isin(bad)].iterrows():
+            expected = _set_in_force(row["as_of"])
             yield _problem(table, row, "criteria_set", "criteria-set-not-in-force",
                            f"on {row['as_of'].isoformat()} the criteria set in force was "
                            f"{SET_LABEL.get(expected, 'none')}, not {SET_LABEL.get(row['criteria_set'], row['criteria_set'])}")
