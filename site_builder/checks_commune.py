@@ -210,14 +210,20 @@ def check_counts(tables):
         return
     sizes = _set_sizes(tables)
     counts = _frame(table, COUNT_COLUMNS)
-    for _, row in counts.iterrows():
-        met, total, size = row["criteria_met"], row["criteria_total"], sizes.get(row["criteria_set"])
-        if met is not None and total is not None and met == met and total == total and met > total:
+    met = pd.to_numeric(counts["criteria_met"], errors="coerce")
+    total = pd.to_numeric(counts["criteria_total"], errors="coerce")
+    size = pd.to_numeric(counts["criteria_set"].map(sizes), errors="coerce")
+    over_total = met > total
+    over_size = ~over_total & (total > size)
+    for _, row in counts[over_total | over_size].iterrows():
+        if row["criteria_met"] > row["criteria_total"]:
             yield _problem(table, row, "criteria_met", "count-above-total",
-                           f"{met} criteria met is more than the total of {total}")
-        elif size and total is not None and total == total and total > size:
+                           f"{row['criteria_met']} criteria met is more than the total of "
+                           f"{row['criteria_total']}")
+        else:
             yield _problem(table, row, "criteria_total", "count-above-total",
-                           f"the set {row['criteria_set']} has {size} criteria, not {total}")
+                           f"the set {row['criteria_set']} has {sizes[row['criteria_set']]} "
+                           f"criteria, not {row['criteria_total']}")
     status = _status_counts(tables)
     if status.empty:
         return
@@ -263,6 +269,9 @@ def check_recognised(tables):
     rec = rec.assign(year=[d.year if isinstance(d, dt.date) else y
                            for y, d in zip(rec["year"], rec["decision_date"])])
     rec = rec.dropna(subset=["year"])
+    if rec.empty:
+        return
+    rec = rec.assign(year=rec["year"].astype(int))
     if rec.empty:
         return
     df = _frame(table, STATUS_COLUMNS)
