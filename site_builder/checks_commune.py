@@ -113,7 +113,9 @@ def _problem(table: Table, row, column: str, rule: str, message: str,
 def _row_id(table: Table, line: int) -> str:
     """The id of the row on a CSV line (frames of large tables leave the ids out)."""
     lines = table.column("_line")
-    i = line - 2 if 0 <= line - 2 < len(lines) and lines[line - 2] == line else list(lines).index(line)
+    i = line - 2  # rows are read in order, one line each, unless the file has blank lines
+    if not (0 <= i < len(lines) and lines[i] == line):
+        i = list(lines).index(line)
     return table.column("id")[i]
 
 
@@ -163,7 +165,8 @@ def check_criteria_sets(tables):
             expected = _set_in_force(row["as_of"])
             yield _problem(table, row, "criteria_set", "criteria-set-not-in-force",
                            f"on {row['as_of'].isoformat()} the criteria set in force was "
-                           f"{SET_LABEL.get(expected, 'none')}, not {SET_LABEL.get(row['criteria_set'], row['criteria_set'])}")
+                           f"{SET_LABEL.get(expected, 'none')}, not "
+                           f"{SET_LABEL.get(row['criteria_set'], row['criteria_set'])}")
 
 
 def _communes(tables) -> pd.DataFrame:
@@ -279,9 +282,10 @@ def check_recognised(tables):
     if df.empty:
         return
     df = df.assign(year=[d.year for d in df["as_of"]])
-    joined = df.merge(rec.drop(columns="_line").rename(columns={"id": "rec_id", "status": "rec_status"}),
-                      on=["commune_id", "year"])
-    since = joined["decision_date"].isna() | (joined["as_of"] >= joined["decision_date"].fillna(dt.date.min))
+    rec = rec.drop(columns="_line").rename(columns={"id": "rec_id", "status": "rec_status"})
+    joined = df.merge(rec, on=["commune_id", "year"])
+    decided = joined["decision_date"]
+    since = decided.isna() | (joined["as_of"] >= decided.fillna(dt.date.min))
     for _, row in joined[since].iterrows():
         yield _problem(table, row, "status", "recognised-criterion-not-met",
                        f"{row['commune_id']} is recognised as meeting the NTM standard in "
