@@ -171,7 +171,8 @@ def check_criteria_sets(tables):
 
 def _communes(tables) -> pd.DataFrame:
     df = _frame(tables.get("communes"), ["id", "kind", "district_id", "valid_from", "valid_to"])
-    return df.set_index("id", drop=False)
+    # a repeated or empty id is reported as a primary-key / constraint error: keep the first
+    return df.dropna(subset=["id"]).drop_duplicates("id").set_index("id", drop=False)
 
 
 def check_commune_dates(tables):
