@@ -219,8 +219,8 @@ def check_counts(tables):
     size = pd.to_numeric(counts["criteria_set"].map(sizes), errors="coerce")
     over_total = met > total
     over_size = ~over_total & (total > size)
-    for _, row in counts[over_total | over_size].iterrows():
-        if row["criteria_met"] > row["criteria_total"]:
+    for i, row in counts[over_total | over_size].iterrows():
+        if over_total[i]:
             yield _problem(table, row, "criteria_met", "count-above-total",
                            f"{row['criteria_met']} criteria met is more than the total of "
                            f"{row['criteria_total']}")
@@ -279,7 +279,8 @@ def check_recognised(tables):
     if rec.empty:
         return
     df = _frame(table, STATUS_COLUMNS)
-    df = df[(df["status"] == "not_met") & df["commune_id"].isin(set(rec["commune_id"]))]
+    df = df[(df["status"] == "not_met") & df["commune_id"].isin(set(rec["commune_id"]))
+            & df["as_of"].notna()]
     if df.empty:
         return
     df = df.assign(year=[d.year for d in df["as_of"]])
@@ -315,7 +316,7 @@ def _commune_scores(tables) -> pd.DataFrame:
     per-criterion rows."""
     counts = _frame(tables.get("commune_criteria_counts"), COUNT_COLUMNS)
     counts = counts[(counts["level"] == "ntm") & (counts["kind"] == "actual")]
-    scores = counts[["commune_id", "as_of", "criteria_met"]]
+    scores = counts[["commune_id", "as_of", "criteria_met"]].dropna()
     status = _status_counts(tables)
     sizes = _set_sizes(tables)
     if not status.empty:
@@ -346,7 +347,8 @@ def check_aggregates(tables):
     table = tables.get("average_criteria")
     if table is not None and by_day:
         df = _frame(table, ["id", "as_of", "kind", "scope", "commune_id", "district_id", "value"])
-        df = df[(df["kind"] == "actual") & df["commune_id"].isna() & df["as_of"].isin(by_day)]
+        df = df[(df["kind"] == "actual") & df["commune_id"].isna() & df["as_of"].isin(by_day)
+                & df["value"].notna()]
         for _, row in df.iterrows():
             district = row["district_id"] if isinstance(row["district_id"], str) else None
             if not district and str(row["scope"]).strip().lower() != "toàn tỉnh":
