@@ -13,8 +13,9 @@ Rules
 - count-above-total: more criteria met than the count's total, or a total above the set's size
 - count-disagrees-with-criteria: a count contradicts the same commune's per-criterion rows at
   the same date
-- recognised-criterion-not-met (warning): a commune recognised NTM has a criterion not met in
-  the recognition year, on or after the decision date
+- recognised-criterion-not-met (warning, naming the note where a row of `notes` records it): a
+  commune recognised NTM has a criterion not met in the recognition year, on or after the
+  decision date
 - aggregate-mismatch: a district or province figure (average_criteria, criteria_progress)
   differs from what the commune rows give for the same date and the same base (all the xã of
   that district or province at that date); a warning naming the note where a row of `notes`
@@ -288,12 +289,15 @@ def check_recognised(tables):
     joined = df.merge(rec, on=["commune_id", "year"])
     decided = joined["decision_date"]
     since = decided.isna() | (joined["as_of"] >= decided.fillna(dt.date.min))
+    noted = _noted(tables)
     for _, row in joined[since].iterrows():
-        yield _problem(table, row, "status", "recognised-criterion-not-met",
-                       f"{row['commune_id']} is recognised as meeting the NTM standard in "
-                       f"{int(row['year'])} (commune_recognitions:{row['rec_id']}), but criterion "
-                       f"{row['criterion_number']} is not met on {row['as_of'].isoformat()}",
-                       severity="warning")
+        problem = _problem(table, row, "status", "recognised-criterion-not-met",
+                           f"{row['commune_id']} is recognised as meeting the NTM standard in "
+                           f"{int(row['year'])} (commune_recognitions:{row['rec_id']}), but "
+                           f"criterion {row['criterion_number']} is not met on "
+                           f"{row['as_of'].isoformat()}", severity="warning")
+        problem.note_id = noted.get(f"{table.name}:{problem.row_id}", "")
+        yield problem
 
 
 def _noted(tables) -> dict:

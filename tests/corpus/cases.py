@@ -518,3 +518,17 @@ CASES = CASES + (
 )
 BY_ID = {c.id: c for c in CASES}
 assert len(BY_ID) == len(CASES), "case ids must be unique"
+CASES = CASES + (
+    Case("recognised-commune-criterion-not-met",
+         "records a criterion not met for Kiên Mộc in 2020, the year it was recognised, with a note",
+         (("append", "commune_criteria", "web-baolangson-en-1466-cc-02",
+           {"id": "corpus-cc-kien-moc", "commune_id": "xa-kien-moc-dinh-lap", "as_of": "2020-12-30",
+            "as_of_text": "30/12/2020", "as_of_precision": "day"}),
+          ("append", "notes", "i14-note-001",
+           {"id": "corpus-note-cc", "rows": "commune_criteria:corpus-cc-kien-moc"})),
+         warning("recognised-criterion-not-met", "commune_criteria", "status",
+                 words=["recognised as meeting the NTM standard in 2020",
+                        "commune_recognitions:web-baolangson-kien-moc-rec-001"])),
+)
+BY_ID = {c.id: c for c in CASES}
+assert len(BY_ID) == len(CASES), "case ids must be unique"
