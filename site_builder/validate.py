@@ -14,7 +14,7 @@ import csv
 import re
 from pathlib import Path
 
-from . import checks, stream_check
+from . import checks, checks_commune, stream_check
 from .package import (REQUIRED_RESOURCES, SAVE_AS, PackageError, check_file, code_fingerprint,
                       count_lines, feed_file, load_descriptor, read_table, safe_resource_path)
 from .report import Problem, Report
@@ -307,7 +307,7 @@ def validate_package(package_dir: str | Path) -> Report:
     report.problems.extend(_unconverted(tables, structural))
     _suggest_ids(structural, descriptor, tables)
     located = {(p.resource, p.row, p.column) for p in structural if p.row}
-    report.problems.extend(p for p in checks.run_all(tables)
+    report.problems.extend(p for p in checks.run_all(tables) + checks_commune.run_all(tables)
                            if (p.resource, p.row, p.column) not in located)
     _downgrade_noted(report, tables.get("notes"))
     return report

@@ -544,3 +544,80 @@ CASES: tuple[Case, ...] = (
 
 BY_ID = {c.id: c for c in CASES}
 assert len(BY_ID) == len(CASES), "case ids must be unique"
+
+
+# --- commune-level data (issue 14): the rules of site_builder/checks_commune.py ----------------
+_KIEN_MOC_2020 = "web-baolangson-kien-moc-ccc-002"   # 19/19, 2020-12-31, criteria set qd1980
+CASES = CASES + (
+    Case("criterion-not-in-its-set",
+         "mistypes a criteria row's set, so criterion 2 of the 2016 set no longer exists",
+         (("set", "criteria", "qd1980-02", "criteria_set", "qd318"),),
+         error("criterion-unknown", "commune_criteria", "criterion_number", row=2, value="2",
+               words=["not in the set qd1980"])),
+    Case("criteria-set-not-in-force",
+         "records Hùng Sơn's 2018 status under the 2022 criteria set",
+         (("set", "commune_criteria", "web-baolangson-en-1466-cc-02", "criteria_set", "qd318"),),
+         error("criteria-set-not-in-force", "commune_criteria", "criteria_set", value="qd318",
+               words=["QĐ 1980/QĐ-TTg (2016)", "not QĐ 318/QĐ-TTg (2022)"])),
+    Case("count-on-unit-not-yet-formed",
+         "puts a 2025 count on the former xã Châu Sơn, which ended on 30/06/2025",
+         (("set", "commune_criteria_counts", "web-vietnam-vn-giu-tam-ntm-ccc-001", "commune_id",
+           "xa-chau-son-dinh-lap"),),
+         error("commune-not-in-force", "commune_criteria_counts", "commune_id",
+               value="xa-chau-son-dinh-lap", words=["did not exist on 2025-12-31", "to 2025-06-30"])),
+    Case("count-above-total",
+         "types 21 criteria met out of 19",
+         (("set", "commune_criteria_counts", "web-nongthonmoi-hdcdp-80-ccc-001", "criteria_met", "21"),),
+         error("count-above-total", "commune_criteria_counts", "criteria_met", value="21",
+               words=["more than the total of 19"])),
+    Case("count-contradicts-criteria",
+         "gives Hùng Sơn 11/19 although the source names 9 criteria not met",
+         (("set", "commune_criteria_counts", "web-baolangson-en-1466-ccc-001", "criteria_met", "11"),),
+         error("count-disagrees-with-criteria", "commune_criteria_counts", "criteria_met", value="11",
+               words=["0 met and 9 not met"])),
+    Case("district-average-differs-from-communes",
+         "adds a city average of 18,5 where its three xã each have 19/19 on the same date",
+         (("append", "average_criteria", "web-baolangson-en-1466-ac-001",
+           {"id": "corpus-avg-tp", "as_of": "2020-12-31", "as_of_precision": "year",
+            "scope": "thành phố Lạng Sơn", "district_id": "thanh-pho-lang-son", "value": "18.5",
+            "value_text": "18,5"}),
+          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
+           {"id": "corpus-ccc-mai-pha", "commune_id": "xa-mai-pha-lang-son"}),
+          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
+           {"id": "corpus-ccc-hoang-dong", "commune_id": "xa-hoang-dong-lang-son"}),
+          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
+           {"id": "corpus-ccc-quang-lac", "commune_id": "xa-quang-lac-lang-son"})),
+         error("aggregate-mismatch", "average_criteria", "value", value="18.5",
+               words=["the 3 xã of thanh-pho-lang-son average 19.00",
+                      "average_criteria:corpus-avg-tp reports 18.5"])),
+    Case("district-average-differs-noted",
+         "the same city average, with a note recording the disagreement",
+         (("append", "average_criteria", "web-baolangson-en-1466-ac-001",
+           {"id": "corpus-avg-tp", "as_of": "2020-12-31", "as_of_precision": "year",
+            "scope": "thành phố Lạng Sơn", "district_id": "thanh-pho-lang-son", "value": "18.5",
+            "value_text": "18,5"}),
+          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
+           {"id": "corpus-ccc-mai-pha", "commune_id": "xa-mai-pha-lang-son"}),
+          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
+           {"id": "corpus-ccc-hoang-dong", "commune_id": "xa-hoang-dong-lang-son"}),
+          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
+           {"id": "corpus-ccc-quang-lac", "commune_id": "xa-quang-lac-lang-son"}),
+          ("append", "notes", "i14-note-001", {"id": "corpus-note-avg", "rows": "average_criteria:corpus-avg-tp"})),
+         warning("aggregate-mismatch", "average_criteria", "value", words=["reports 18.5"])),
+)
+BY_ID = {c.id: c for c in CASES}
+assert len(BY_ID) == len(CASES), "case ids must be unique"
+CASES = CASES + (
+    Case("recognised-commune-criterion-not-met",
+         "records a criterion not met for Kiên Mộc in 2020, the year it was recognised, with a note",
+         (("append", "commune_criteria", "web-baolangson-en-1466-cc-02",
+           {"id": "corpus-cc-kien-moc", "commune_id": "xa-kien-moc-dinh-lap", "as_of": "2020-12-30",
+            "as_of_text": "30/12/2020", "as_of_precision": "day"}),
+          ("append", "notes", "i14-note-001",
+           {"id": "corpus-note-cc", "rows": "commune_criteria:corpus-cc-kien-moc"})),
+         warning("recognised-criterion-not-met", "commune_criteria", "status",
+                 words=["recognised as meeting the NTM standard in 2020",
+                        "commune_recognitions:web-baolangson-kien-moc-rec-001"])),
+)
+BY_ID = {c.id: c for c in CASES}
+assert len(BY_ID) == len(CASES), "case ids must be unique"
