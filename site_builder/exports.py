@@ -146,75 +146,19 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
     from openpyxl.utils import get_column_letter
 
     resources = descriptor["resources"]
-    data = out / DOWNLOADS
-    data.mkdir(parents=True)
-    counts, zip_only = {}, []
-    for res in resources:  # long tables first: only in the zip, and no foreign key into them
-        if res["name"] not in PERSON_TABLES and count_lines(package_dir / res["path"]) > LARGE_TABLE_ROWS:
-            counts[res["name"]] = sum(1 for _ in _published(package_dir, res)) - 1  # minus the header
-            if counts[res["name"]] > LARGE_TABLE_ROWS:
-                zip_only.append(res["name"])
+    (out / DOWNLOADS).mkdir(parents=True)
+    counts, zip_only = _long_tables(package_dir, resources)
     in_database = {r["name"] for r in resources} - set(zip_only)
     con = sqlite3.connect(out / "ntm.sqlite")
     wb = Workbook(write_only=True)  # openpyxl's streaming mode: a sheet is written row by row
     _xlsx_intro(wb, resources, zip_only)
     for res in resources:
-        name, fields = res["name"], res["schema"]["fields"]
-        if name in zip_only:
+        if res["name"] in zip_only:
             continue
-        rows = _published(package_dir, res)
-        columns = next(rows)
-        where = {c: i for i, c in enumerate(columns)}
-        present = [(k, where[f["name"]], CONVERT.get(f.get("type"), _text))
-                   for k, f in enumerate(fields) if f["name"] in where]
-        names = [fields[k]["name"] for k, _, _ in present]
-        text_at = [i for i, c in enumerate(columns)
-                   if c in {f["name"] for f in fields if f.get("type", "string") == "string"}]
-        dates = {k for k, f in enumerate(fields) if f.get("type") == "date"}
         _sqlite_table(con, res, in_database)
-        insert = (f'INSERT INTO "{name}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
-                  f'VALUES ({", ".join("?" * len(names))})')
-        ws = _xlsx_sheet(wb, name, fields)
-        count, batch, width = 0, [], len(columns)
-        with ExitStack() as files:
-            bom_w = csv.writer(files.enter_context(open(data / f"{name}.csv", "w", encoding="utf-8-sig",
-                                                        newline="")), lineterminator="\r\n")
-            json_f = files.enter_context(open(data / f"{name}.json", "w", encoding="utf-8"))
-            plain_w = None  # the zip carries the package's own file, except where persons are left out
-            if name in PERSON_TABLES:
-                (out / "package" / res["path"]).parent.mkdir(parents=True, exist_ok=True)
-                plain_w = csv.writer(files.enter_context(open(out / "package" / res["path"], "w",
-                                                              encoding="utf-8", newline="")),
-                                     lineterminator="\n")
-                plain_w.writerow(columns)
-            bom_w.writerow(columns)
-            json_f.write("[")
-            for row in rows:
-                if len(row) != width:
-                    row = (row + [""] * width)[:width]
-                shown = list(row)
-                for i in text_at:
-                    shown[i] = inert(shown[i])
-                bom_w.writerow(shown)
-                if plain_w:
-                    plain_w.writerow(row)
-                values = [convert(row[i]) for _, i, convert in present]
-                json_f.write(("\n" if count == 0 else ",\n")
-                             + json.dumps(dict(zip(names, values)), ensure_ascii=False))
-                sheet_row = [None] * len(fields)
-                for (k, _, _), value in zip(present, values):
-                    sheet_row[k] = _xlsx_cell(ws, value, k in dates)
-                ws.append(sheet_row)
-                batch.append(values)
-                if len(batch) >= 10000:
-                    con.executemany(insert, batch)
-                    batch = []
-                count += 1
-            if batch:
-                con.executemany(insert, batch)
-            json_f.write("\n]" if count else "]")
-        counts[name] = count
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(fields))}{count + 1}"
+        ws = _xlsx_sheet(wb, res["name"], res["schema"]["fields"])
+        counts[res["name"]] = count = _write_table(package_dir, res, out, con, ws)
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(res['schema']['fields']))}{count + 1}"
     _sqlite_descriptions(con, resources)
     con.commit()
     con.execute("VACUUM")
@@ -229,6 +173,73 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     (out / "done.json").write_text(json.dumps({"files": files, "counts": counts,
                                                "zip_only": zip_only}), encoding="utf-8")
+
+
+def _long_tables(package_dir: Path, resources: list[dict]) -> tuple[dict, list]:
+    """Row counts of the tables that could be long, and those published inside the zip only
+    (long tables first: no foreign key points into them)."""
+    counts, zip_only = {}, []
+    for res in resources:
+        if res["name"] not in PERSON_TABLES and count_lines(package_dir / res["path"]) > LARGE_TABLE_ROWS:
+            counts[res["name"]] = sum(1 for _ in _published(package_dir, res)) - 1  # minus the header
+            if counts[res["name"]] > LARGE_TABLE_ROWS:
+                zip_only.append(res["name"])
+    return counts, zip_only
+
+
+def _write_table(package_dir: Path, res: dict, out: Path, con, ws) -> int:
+    """One table's CSV, JSON, SQLite rows and XLSX sheet rows in one pass; returns its row count."""
+    name, fields = res["name"], res["schema"]["fields"]
+    rows = _published(package_dir, res)
+    columns = next(rows)
+    where = {c: i for i, c in enumerate(columns)}
+    present = [(k, where[f["name"]], CONVERT.get(f.get("type"), _text))
+               for k, f in enumerate(fields) if f["name"] in where]
+    names = [fields[k]["name"] for k, _, _ in present]
+    text_at = [i for i, c in enumerate(columns)
+               if c in {f["name"] for f in fields if f.get("type", "string") == "string"}]
+    dates = {k for k, f in enumerate(fields) if f.get("type") == "date"}
+    insert = (f'INSERT INTO "{name}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
+              f'VALUES ({", ".join("?" * len(names))})')
+    count, batch, width = 0, [], len(columns)
+    with ExitStack() as files:
+        bom_w = csv.writer(files.enter_context(open(out / DOWNLOADS / f"{name}.csv", "w", encoding="utf-8-sig",
+                                                    newline="")), lineterminator="\r\n")
+        json_f = files.enter_context(open(out / DOWNLOADS / f"{name}.json", "w", encoding="utf-8"))
+        plain_w = None  # the zip carries the package's own file, except where persons are left out
+        if name in PERSON_TABLES:
+            (out / "package" / res["path"]).parent.mkdir(parents=True, exist_ok=True)
+            plain_w = csv.writer(files.enter_context(open(out / "package" / res["path"], "w",
+                                                          encoding="utf-8", newline="")),
+                                 lineterminator="\n")
+            plain_w.writerow(columns)
+        bom_w.writerow(columns)
+        json_f.write("[")
+        for row in rows:
+            if len(row) != width:
+                row = (row + [""] * width)[:width]
+            shown = list(row)
+            for i in text_at:
+                shown[i] = inert(shown[i])
+            bom_w.writerow(shown)
+            if plain_w:
+                plain_w.writerow(row)
+            values = [convert(row[i]) for _, i, convert in present]
+            json_f.write(("\n" if count == 0 else ",\n")
+                         + json.dumps(dict(zip(names, values)), ensure_ascii=False))
+            sheet_row = [None] * len(fields)
+            for (k, _, _), value in zip(present, values):
+                sheet_row[k] = _xlsx_cell(ws, value, k in dates)
+            ws.append(sheet_row)
+            batch.append(values)
+            if len(batch) >= 10000:
+                con.executemany(insert, batch)
+                batch = []
+            count += 1
+        if batch:
+            con.executemany(insert, batch)
+        json_f.write("\n]" if count else "]")
+    return count
 
 
 def _quoted(names) -> str:
