@@ -28,8 +28,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from .package import Table
 from . import rules
+from .package import Table
 from .report import Problem
 
 # When each national criteria set took effect (the date of its decision): QĐ 491/QĐ-TTg of

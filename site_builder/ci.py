@@ -15,9 +15,11 @@ def ci_report(package: Path, base: str | None, out: Path) -> bool:
     (out / "validation.json").write_text(report.to_json() + "\n", encoding="utf-8")
     summary = ["## Kiểm tra dữ liệu (validation)", ""]
     if report.valid:
-        summary.append(f"✅ The data package is valid ({len(report.warnings)} known disagreement(s) reported as warnings).")
+        summary.append(f"✅ The data package is valid ({len(report.warnings)} known disagreement(s) "
+                       "reported as warnings).")
     else:
-        summary.append(f"❌ The data package has {len(report.errors)} error(s). Nothing will be published until they are fixed:")
+        summary.append(f"❌ The data package has {len(report.errors)} error(s). "
+                       "Nothing will be published until they are fixed:")
     summary += ["", "```", report.to_text(), "```", ""]
     if base:
         try:

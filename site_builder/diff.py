@@ -229,7 +229,8 @@ class Labels:
 
 
 def _value(resource, row, column) -> str:
-    if resource in ("funding", "donors", "projects") and column in ("amount_stated", "amount_million_vnd", "unit_stated", "qualifier"):
+    if resource in ("funding", "donors", "projects") and column in (
+            "amount_stated", "amount_million_vnd", "unit_stated", "qualifier"):
         return " ".join(p for p in (row.get("qualifier"), row.get("amount_stated"), row.get("unit_stated")) if p)
     return vn_value(row.get(column, ""))
 
@@ -265,8 +266,8 @@ def diff_packages(old: Path, new: Path, old_label="old", new_label="new",
     for resource in sorted(set(a) | set(b)):
         old_rows = a.get(resource, ([], {}))[1]
         new_rows = b.get(resource, ([], {}))[1]
-        hidden = (lambda key: (resource, key) not in named) if resource in PERSON_TABLES \
-            else (lambda key: False)
+        hidden = (lambda key, resource=resource: (resource, key) not in named) \
+            if resource in PERSON_TABLES else (lambda key: False)
         for key in sorted(set(new_rows) - set(old_rows)):
             row = new_rows[key]
             if hidden(key):

@@ -306,7 +306,7 @@ class _Streamer:
                        for width, shift, new_shift in zip(old_widths, old_shifts, self.shifts))
         self.memory_primary = {repack(key): number for key, number in self.memory_primary.items()}
         for j2, raw in enumerate(self.pk_raw):
-            for cell, id_ in raw.items():
+            for cell in raw:
                 raw[cell] = self.pk_ids[j2][self.good[self.pk[j2]][cell]] << self.shifts[j2]
 
     def _id(self, j: int, value) -> int:
@@ -409,7 +409,7 @@ class _Streamer:
                     if set(key) != {None} and key not in group["lookup"]:
                         return False
         # nothing found: record, as the row stream does for every row
-        for i, values in unique.items():
+        for i in unique:
             memory, good = self.memory_unique[i], self.good[i]
             for k, cell in enumerate(cols[i]):
                 value = good[cell]

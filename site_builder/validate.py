@@ -15,8 +15,18 @@ import re
 from pathlib import Path
 
 from . import checks, checks_commune, stream_check
-from .package import (REQUIRED_RESOURCES, SAVE_AS, PackageError, check_file, code_fingerprint,
-                      count_lines, feed_file, load_descriptor, read_table, safe_resource_path)
+from .package import (
+    REQUIRED_RESOURCES,
+    SAVE_AS,
+    PackageError,
+    check_file,
+    code_fingerprint,
+    count_lines,
+    feed_file,
+    load_descriptor,
+    read_table,
+    safe_resource_path,
+)
 from .report import Problem, Report
 from .stream_check import stream_validate
 

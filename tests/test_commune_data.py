@@ -4,12 +4,9 @@ resolutions; and the commune-level rules (site_builder/checks_commune.py) find w
 naming file, row and column."""
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
-import pytest
-
-from conftest import REAL_PACKAGE, make_package, read_rows, write_rows
+from conftest import REAL_PACKAGE, read_rows, write_rows
 from site_builder.validate import validate_package
 
 

@@ -27,6 +27,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from browser.server import serve  # the one local server the browser tests use
 from conftest import REAL_PACKAGE, make_package, read_rows
 from corpus.cases import CASES, Expect
 from corpus.mutations import apply
@@ -35,7 +36,6 @@ from site_builder.cli import main
 from site_builder.model import build_model
 from site_builder.report import FIXES
 from site_builder.validate import validate_package
-from browser.server import serve  # the one local server the browser tests use
 from site_builder.vn import fold
 from site_builder.writer import WriteConflict, Writer
 

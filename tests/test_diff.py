@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from conftest import ROOT, make_package, read_rows, set_cell, write_rows
+from conftest import make_package, read_rows, set_cell, write_rows
 from site_builder.cli import main
 from site_builder.diff import diff_packages
 

@@ -3,9 +3,9 @@ the change page and its Atom feed."""
 from __future__ import annotations
 
 import csv
-import re
 import io
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -215,8 +215,9 @@ def test_sitemap_lists_every_page_at_its_absolute_address(site):
 
 
 def test_site_url_comes_from_the_environment_in_ci(monkeypatch, tmp_path):
-    from site_builder.build import mkdocs_config, site_url
     import yaml
+
+    from site_builder.build import mkdocs_config, site_url
     monkeypatch.setenv("SITE_URL", "https://so-nong-nghiep.example.gov.vn/ntm")
     assert site_url() == "https://so-nong-nghiep.example.gov.vn/ntm/"
     config = yaml.safe_load(mkdocs_config(tmp_path, tmp_path / "d", tmp_path / "s").read_text())

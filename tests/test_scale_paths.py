@@ -82,7 +82,8 @@ def test_very_long_tables_are_published_inside_the_zip_only_and_the_page_says_so
         for r in over:
             assert not (data / f"{r['name']}.csv").exists() and not (data / f"{r['name']}.json").exists()
             assert r["name"] not in wb.sheetnames and r["name"] not in tables
-            assert zf.read(f"ntm-lang-son-datapackage/{r['path']}") == (pkg / r["path"]).read_bytes()   # whole, in the zip
+            # whole, in the zip
+            assert zf.read(f"ntm-lang-son-datapackage/{r['path']}") == (pkg / r["path"]).read_bytes()
     page = (data / "index.html").read_text(encoding="utf-8")
     said = page.split("nên chỉ có trong gói ZIP")[0][-400:]
     assert "communes" in said and "unit_changes" in said

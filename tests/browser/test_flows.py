@@ -115,7 +115,8 @@ def search(page, query: str) -> list[str]:
     field.click()
     # The index loads in the background ("Đang chuẩn bị tìm kiếm"); a person waits for the
     # prompt to type before typing.
-    page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.trim() === 'Nhập để bắt đầu tìm kiếm'")
+    page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.trim()"
+                           " === 'Nhập để bắt đầu tìm kiếm'")
     field.press_sequentially(query, delay=30)
     # Results update as one types: wait for those of the whole query (the best page matched
     # every word, which its link carries for highlighting: ?h=kien+moc).
