@@ -63,6 +63,8 @@ class Mark:
     kind: str = "actual"      # actual | baseline | target | estimate
     precision: str = ""       # as_of_precision: day | month | year | not_printed | inferred | ""
     note: str = ""            # e.g. a disagreement between reports
+    where: str = ""           # where in the report (section, footnote): tells apart two figures
+                              # one report gives for the same thing
 
     @property
     def planned(self) -> bool:
@@ -146,7 +148,8 @@ def resolve(marks: list[Mark]) -> list[Mark]:
     fixed = []
     for m in out:
         n = seen[(m.x, m.series)] = seen.get((m.x, m.series), 0) + 1
-        fixed.append(m if n == 1 else replace(m, series=f"{m.series}, ghi lần {n}"))
+        fixed.append(m if n == 1 else replace(m, series=f"{m.series}, ghi lần {n}"
+                                              + (f" ({m.where})" if m.where and len(m.where) <= 30 else "")))
     return fixed
 
 
@@ -201,7 +204,7 @@ def time_chart(slug: str, title: str, what: str, source: str, marks: list[Mark],
          "scale": {"type": "utc", "nice": False,
                    "domain": [{"year": first, "month": 1, "date": 1, "utc": True},
                               {"year": last + 1, "month": 1, "date": 1, "utc": True}]},
-         "axis": {"format": "%Y", "formatType": "utc", "grid": False, "ticks": False,
+         "axis": {"labelExpr": "utcFormat(datum.value, '%Y')", "grid": False, "ticks": False,
                   "labelOverlap": False, "labelFlush": False,
                   "values": [{"year": y, "month": 7, "date": 2, "utc": True}
                              for y in years if (y - first) % step == 0]}}
@@ -245,9 +248,9 @@ def bar_chart_marks(slug: str, title: str, what: str, source: str, marks: list[M
         marks = sorted(marks, key=lambda m: -float(m.value))
     cats = order or list(dict.fromkeys(str(m.x) for m in marks))
     series = list(dict.fromkeys(m.series for m in marks))
-    data = [_record(m) | {"x": wrap(str(m.x), 16), "v": float(m.value)} for m in marks]
+    data = [_record(m) | {"x": wrap(str(m.x), 20), "v": float(m.value)} for m in marks]
     many = len(series) > 1
-    y = {"field": "x", "type": "nominal", "title": None, "sort": [wrap(c, 16) for c in cats],
+    y = {"field": "x", "type": "nominal", "title": None, "sort": [wrap(c, 20) for c in cats],
          "axis": {"labelLimit": 0, "labelExpr": f"split(datum.label, '{LINE}')", "ticks": False}}
     xq = {"field": "v", "type": "quantitative", "title": x_title,
           "axis": {"format": ",~r", "tickCount": 3}, "scale": {"zero": True}}
@@ -262,9 +265,9 @@ def bar_chart_marks(slug: str, title: str, what: str, source: str, marks: list[M
                "encoding": enc | ({"stroke": {"field": "s", "type": "nominal", "sort": series,
                                               "legend": None}} if planned else {})}
               for planned in (False, True) if any(m.planned == planned for m in marks)]
-    lines = max(str(c).count(LINE) + 1 for c in [wrap(c, 16) for c in cats])
-    step = 12 if many else max(20, 15 * lines)
-    height = max(step * len(cats) * (len(series) if many else 1), 15 * lines * len(cats))
+    lines = max(str(c).count(LINE) + 1 for c in [wrap(c, 20) for c in cats])
+    step = 12 if many else 14 * lines + 8
+    height = max(step * len(cats) * (len(series) if many else 1), (14 * lines + 4) * len(cats))
     notes = list(notes or [])
     if any(m.planned for m in marks):
         notes.append("Cột rỗng: kế hoạch hoặc mục tiêu, không phải kết quả.")

@@ -63,7 +63,7 @@ def ntm_chart(model):
         base = _base_label(r.get("base")) or "báo cáo không ghi số xã cơ sở"
         marks.append(Mark(r["as_of"], f"{KIND_LABEL[r['kind']]}, {base}", value, "% số xã",
                           _source(model, r), _count_wording(r, stated), r["kind"],
-                          r.get("as_of_precision") or ""))
+                          r.get("as_of_precision") or "", where=r.get("source_locator") or ""))
     if not marks:
         return None
     notes = []
@@ -112,7 +112,7 @@ def average_chart(model):
         return None
     marks = [Mark(r["as_of"], KIND_LABEL[r["kind"]], r["value"], "tiêu chí/xã", _source(model, r),
                   f"{r.get('as_of_text') or ''}: {r['value_text']}".strip(": "), r["kind"],
-                  r.get("as_of_precision") or "") for r in rows]
+                  r.get("as_of_precision") or "", where=r.get("source_locator") or "") for r in rows]
     return charts.time_chart(
         "binh-quan-tieu-chi", "Bình quân số tiêu chí đạt trên một xã (toàn tỉnh)",
         "Bình quân số tiêu chí đạt trên một xã của toàn tỉnh theo thời gian",
@@ -172,9 +172,19 @@ def indicator_chart(model, code, rows):
     if len(rows) < 2 or len(units) != 1 or len(dates) < 2 or len(rows) > 30:
         return None
     unit = units.pop()
-    marks = [Mark(r["as_of"], indicator_definition(r), r["value"], unit, _source(model, r),
+    # one report giving several figures of one indicator at one date (e.g. schools by level):
+    # each is its own definition, named by the report's label
+    same = defaultdict(set)
+    for r in rows:
+        same[(r["as_of"], r["source_id"], r["kind"], r["scope"])].add(r["label"].lower())
+    by_label = any(len(labels) > 1 for labels in same.values())
+
+    def series(r):
+        return indicator_definition(r) + (f": {r['label']}" if by_label else "")
+
+    marks = [Mark(r["as_of"], series(r), r["value"], unit, _source(model, r),
                   f"{r.get('as_of_text') or ''}: {r['value_stated']}".strip(": "), r["kind"],
-                  r.get("as_of_precision") or "") for r in rows]
+                  r.get("as_of_precision") or "", where=r.get("source_locator") or "") for r in rows]
     label = rows[-1]["label"]
     label = label[0].upper() + label[1:]
     return charts.time_chart(
@@ -192,7 +202,7 @@ def criterion_chart(model, number, rows, name):
         marks.append(Mark(r["as_of"], f"{KIND_LABEL[r['kind']]}, {SET_SERIES.get(r['criteria_set'], r['criteria_set'])}, "
                           f"{_base_label(r.get('base'))}".rstrip(", "),
                           value, "% số xã", _source(model, r), _count_wording(r, stated), r["kind"],
-                          r.get("as_of_precision") or ""))
+                          r.get("as_of_precision") or "", where=r.get("source_locator") or ""))
     if not marks:
         return None
     notes = []
