@@ -72,13 +72,15 @@ class Mark:
 
     @property
     def approx(self) -> bool:
-        return self.precision in APPROX
+        """The report prints no such date (or only a year, and the mark is not at its end)."""
+        return self.precision in APPROX or (self.precision == "year" and isinstance(self.x, dt.date)
+                                            and (self.x.month, self.x.day) != (12, 31))
 
     @property
     def x_label(self) -> str:
         if not isinstance(self.x, dt.date):
             return str(self.x)
-        if self.precision == "year":
+        if self.precision == "year" and not self.approx:
             return f"năm {self.x.year}"
         return ("≈ " if self.approx else "") + format_date(self.x)
 
@@ -189,8 +191,8 @@ def _legend(series: list[str]) -> dict:
 
 def time_chart(slug: str, title: str, what: str, source: str, marks: list[Mark], y_title: str,
                notes: list[str] | None = None) -> Chart:
-    """Points on a real time axis (one label per year, in the middle of the year; a thin line
-    at each 1 January), one colour per series, joined by a line within a series only; hollow
+    """Points on a real time axis (a labelled grid line at 31 December, where most reports
+    date their figures: "hết năm 2015"), one colour per series, joined by a line within a series only; hollow
     points on dashed lines for plans and estimates; a diamond for a date not printed."""
     named = {m.series for m in marks}
     marks = sorted(resolve(marks), key=lambda m: (m.x, m.series))
@@ -199,22 +201,19 @@ def time_chart(slug: str, title: str, what: str, source: str, marks: list[Mark],
     first, last = min(m.x.year for m in marks), max(m.x.year for m in marks)
     span = last - first + 1
     step = 1 if span <= 6 else (2 if span <= 12 else 5)
-    years = list(range(first, last + 1))
-    x = {"field": "x", "type": "temporal", "title": None,
+    years = list(range(first - 1, last + 1))
+    x = {"field": "x", "type": "temporal", "title": "năm (mỗi vạch: ngày 31/12)",
          "scale": {"type": "utc", "nice": False,
-                   "domain": [{"year": first, "month": 1, "date": 1, "utc": True},
-                              {"year": last + 1, "month": 1, "date": 1, "utc": True}]},
-         "axis": {"labelExpr": "utcFormat(datum.value, '%Y')", "grid": False, "ticks": False,
+                   "domain": [{"year": first - 1, "month": 12, "date": 1, "utc": True},
+                              {"year": last + 1, "month": 1, "date": 31, "utc": True}]},
+         "axis": {"labelExpr": "utcFormat(datum.value, '%Y')", "grid": True, "gridColor": "#e4e4e4",
                   "labelOverlap": False, "labelFlush": False,
-                  "values": [{"year": y, "month": 7, "date": 2, "utc": True}
-                             for y in years if (y - first) % step == 0]}}
+                  "values": [{"year": y, "month": 12, "date": 31, "utc": True}
+                             for y in years if (last - y) % step == 0]}}
     y = {"field": "v", "type": "quantitative", "title": y_title, "axis": {"format": ",~r"},
          "scale": {"zero": True}}
     color = {"field": "s", "type": "nominal", "title": None, "sort": series, "legend": _legend(series)}
-    boundaries = {"data": {"values": [{"x": f"{y}-01-01"} for y in years[1:]]},
-                  "mark": {"type": "rule", "color": "#dddddd", "strokeWidth": 1, "aria": False},
-                  "encoding": {"x": x}}
-    layers = [boundaries]
+    layers = []
     for planned in {m.planned for m in marks}:
         layers.append({"mark": {"type": "line", "strokeWidth": 2, "aria": False,
                                 **({"strokeDash": [5, 4]} if planned else {})},

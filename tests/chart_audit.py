@@ -11,6 +11,9 @@ from site_builder.charts import Chart
 _G = re.compile(r'<g class="mark-(\w+) role-mark[^"]*"[^>]*[^/]>(.*?)</g>', re.S)
 _PATH = re.compile(r"<path ([^>]*)/>")
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+# 100,000 or 1,352,449 (a comma between thousands); 0.5 or 11.54 (a point before decimals).
+# Vietnamese 0,002 or 1.352.449 do not match.
+ENGLISH_NUMBER = re.compile(r"(?<![\d,.])[1-9]\d{0,2}(?:,\d{3})+(?![\d,])|\d\.\d{1,2}(?![\d.])|\d\.\d{4,}")
 _NUM = re.compile(r"-?\d+(?:\.\d+)?")
 
 
@@ -124,7 +127,7 @@ def problems(chart: Chart, svg: str) -> list[str]:
     # Vietnamese numbers, nothing cut, legible at 328 px
     scale = charts.WIDTH / svg_width(svg)
     for size, text in texts(svg):
-        if re.search(r"\d,\d{3}(?!\d)|\d\.\d{1,2}(?!\d)|\d\.\d{4,}", text):
+        if ENGLISH_NUMBER.search(text):
             out.append(f"{chart.slug}: English number notation in {text!r}")
         if "…" in text:
             out.append(f"{chart.slug}: text cut: {text!r}")
