@@ -184,6 +184,9 @@ def wrap(text: str, width: int) -> str:
     return LINE.join(textwrap.wrap(text.replace(LINE, "/"), width)) or text
 
 
+LEGEND_CHARS = {"time": 34, "bar": 22}   # characters per legend line (12 px DejaVu Sans)
+
+
 def _legend(series: list[str]) -> dict:
     return {"orient": "bottom", "direction": "vertical", "labelLimit": 0, "symbolType": "circle",
             "labelExpr": f"split(datum.label, '{LINE}')", "rowPadding": 5}
@@ -196,8 +199,9 @@ def time_chart(slug: str, title: str, what: str, source: str, marks: list[Mark],
     points on dashed lines for plans and estimates; a diamond for a date not printed."""
     named = {m.series for m in marks}
     marks = sorted(resolve(marks), key=lambda m: (m.x, m.series))
-    series = list(dict.fromkeys(m.series for m in sorted(marks, key=lambda m: (m.planned, m.x))))
-    data = [_record(m) | {"x": m.x.isoformat(), "v": float(m.value)} for m in marks]
+    series = list(dict.fromkeys(wrap(m.series, LEGEND_CHARS["time"])
+                                for m in sorted(marks, key=lambda m: (m.planned, m.x))))
+    data = [_record(m, LEGEND_CHARS["time"]) | {"x": m.x.isoformat(), "v": float(m.value)} for m in marks]
     first, last = min(m.x.year for m in marks), max(m.x.year for m in marks)
     span = last - first + 1
     step = 1 if span <= 6 else (2 if span <= 12 else 5)
@@ -246,23 +250,26 @@ def bar_chart_marks(slug: str, title: str, what: str, source: str, marks: list[M
     if sort_by_value:
         marks = sorted(marks, key=lambda m: -float(m.value))
     cats = order or list(dict.fromkeys(str(m.x) for m in marks))
-    series = list(dict.fromkeys(m.series for m in marks))
-    data = [_record(m) | {"x": wrap(str(m.x), 20), "v": float(m.value)} for m in marks]
-    many = len(series) > 1
+    series = list(dict.fromkeys(wrap(m.series, LEGEND_CHARS["bar"]) for m in marks))
+    data = [_record(m, LEGEND_CHARS["bar"]) | {"x": wrap(str(m.x), 20), "v": float(m.value)} for m in marks]
+    per_cat: dict[str, set] = {}
+    for m in marks:
+        per_cat.setdefault(str(m.x), set()).add(m.series)
+    many = any(len(s) > 1 for s in per_cat.values())   # side by side within a category
+    legend = len(series) > 1
     y = {"field": "x", "type": "nominal", "title": None, "sort": [wrap(c, 20) for c in cats],
          "axis": {"labelLimit": 0, "labelExpr": f"split(datum.label, '{LINE}')", "ticks": False}}
     xq = {"field": "v", "type": "quantitative", "title": x_title,
           "axis": {"format": ",~r", "tickCount": 3}, "scale": {"zero": True}}
     enc = {"y": y, "x": xq, "description": {"field": "d"},
            "color": {"field": "s", "type": "nominal", "title": None, "sort": series,
-                     "legend": _legend(series) if many else None}}
+                     "legend": _legend(series) if legend else None}}
     if many:
         enc["yOffset"] = {"field": "s", "type": "nominal", "sort": series,
                           "scale": {"paddingInner": 0.2}}
-    layers = [{"mark": {"type": "bar", "strokeWidth": 1.5, **({"fill": "white"} if planned else {})},
+    layers = [{"mark": {"type": "bar", "strokeWidth": 1.5, **({"filled": False} if planned else {})},
                "transform": [{"filter": f"datum.p == {str(planned).lower()}"}],
-               "encoding": enc | ({"stroke": {"field": "s", "type": "nominal", "sort": series,
-                                              "legend": None}} if planned else {})}
+               "encoding": enc}
               for planned in (False, True) if any(m.planned == planned for m in marks)]
     lines = max(str(c).count(LINE) + 1 for c in [wrap(c, 20) for c in cats])
     step = 12 if many else 14 * lines + 8
@@ -275,8 +282,8 @@ def bar_chart_marks(slug: str, title: str, what: str, source: str, marks: list[M
                  disagreement=any(m.series not in named for m in marks))
 
 
-def _record(m: Mark) -> dict:
-    return {"s": wrap(m.series, 38), "t": m.x_label, "l": m.value_label, "n": m.source,
+def _record(m: Mark, chars: int) -> dict:
+    return {"s": wrap(m.series, chars), "t": m.x_label, "l": m.value_label, "n": m.source,
             "p": m.planned, "a": m.approx, "d": describe(m)}
 
 

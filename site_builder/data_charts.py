@@ -125,13 +125,13 @@ def funding_chart(model, total, direct):
     if len(direct) < 2:
         return None
     source = _source(model, total)
-    series = f"Nguồn vốn {total['period_label']}"
+    series = "Từng nguồn (báo cáo ghi)"
     marks = [Mark(r["category"], series, r["amount_million_vnd"], "triệu đồng", source,
                   f"{r.get('qualifier') or ''} {r['amount_stated']} {r['unit_stated']}".strip())
              for r in direct]
     marks.sort(key=lambda m: -m.value)
-    total_label = f"Tổng ({total['category']})" if len(total["category"]) < 30 else "Tổng (báo cáo ghi)"
-    marks.insert(0, Mark(total_label, series, total["amount_million_vnd"], "triệu đồng", source,
+    total_label = f"Tổng ({total['category']})" if len(total["category"]) < 30 else "Tổng"
+    marks.insert(0, Mark(total_label, "Tổng (báo cáo ghi)", total["amount_million_vnd"], "triệu đồng", source,
                          f"{total.get('qualifier') or ''} {total['amount_stated']} {total['unit_stated']}".strip()))
     parts_sum = sum(Decimal(str(r["amount_million_vnd"])) for r in direct)
     notes = []
