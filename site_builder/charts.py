@@ -8,8 +8,9 @@ CSV lists exactly those marks. Nothing is aggregated, stacked or interpolated:
 - plans and estimates are hollow marks on dashed lines; a date the report does not print is a
   diamond with "≈" in its label;
 - time charts use a real time axis; numbers are written the Vietnamese way (1.352.449; 11,54);
-- the SVG is 328 px wide with no text under 11 px (a phone column); the title and source line
-  are HTML above the chart, not SVG text.
+- the SVG is 328 px wide with no text under 11 px (a phone column); the title, source line and
+  legend (`Chart.key`) are HTML around the chart, not SVG text: searchable, never cut, and the
+  legend was a third of the rendering time.
 """
 from __future__ import annotations
 
@@ -101,6 +102,7 @@ class Chart:
     marks: list[Mark] = field(repr=False, default_factory=list)
     notes: list[str] = field(default_factory=list)   # said under the chart (breaks, not drawn…)
     disagreement: bool = False  # reports disagree: a series was split by source (see /sai-lech/)
+    key: list = field(default_factory=list)   # legend in the page: (series, colour, symbol)
 
     @property
     def svg_path(self) -> str:
@@ -176,32 +178,41 @@ def summary(what: str, marks: list[Mark]) -> str:
 
 
 # --- chart types ----------------------------------------------------------------------------------
-LINE = "|"   # line break in legend and axis labels (split by the labelExpr below)
+LINE = "|"   # line break in axis labels (split by the labelExpr below)
 
 
 def wrap(text: str, width: int) -> str:
-    """Break a label into lines of at most `width` characters (a legend on a phone is narrow)."""
+    """Break a label into lines of at most `width` characters (a phone is narrow)."""
     return LINE.join(textwrap.wrap(text.replace(LINE, "/"), width)) or text
 
 
-LEGEND_CHARS = {"time": 34, "bar": 22}   # characters per legend line (12 px DejaVu Sans)
+PALETTE = ["#1f77b4", "#d95f02", "#2ca02c", "#7b3294", "#8c564b", "#e7298a", "#666666", "#a6761d",
+           "#17becf", "#bcbd22"]
 
 
-def _legend(series: list[str]) -> dict:
-    return {"orient": "bottom", "direction": "vertical", "labelLimit": 0, "symbolType": "circle",
-            "labelExpr": f"split(datum.label, '{LINE}')", "rowPadding": 5}
+def _colors(series: list[str]) -> dict:
+    """One colour per series, fixed here so the HTML legend under the chart uses the same."""
+    return {"field": "s", "type": "nominal", "title": None, "legend": None,
+            "scale": {"domain": series, "range": [PALETTE[i % len(PALETTE)] for i in range(len(series))]}}
+
+
+def _key(marks: list[Mark], series: list[str], bar: bool) -> list[tuple[str, str, str]]:
+    """The legend: (series, colour, symbol) — filled for results, hollow for plans and estimates."""
+    planned = {m.series for m in marks if m.planned}
+    filled, hollow = ("■", "□") if bar else ("●", "○")
+    return [(name, PALETTE[i % len(PALETTE)], hollow if name in planned else filled)
+            for i, name in enumerate(series)]
 
 
 def time_chart(slug: str, title: str, what: str, source: str, marks: list[Mark], y_title: str,
-               notes: list[str] | None = None) -> Chart:
+               notes: list[str] | None = None, breaks: list[tuple] | None = None) -> Chart:
     """Points on a real time axis (a labelled grid line at 31 December, where most reports
     date their figures: "hết năm 2015"), one colour per series, joined by a line within a series only; hollow
     points on dashed lines for plans and estimates; a diamond for a date not printed."""
     named = {m.series for m in marks}
     marks = sorted(resolve(marks), key=lambda m: (m.x, m.series))
-    series = list(dict.fromkeys(wrap(m.series, LEGEND_CHARS["time"])
-                                for m in sorted(marks, key=lambda m: (m.planned, m.x))))
-    data = [_record(m, LEGEND_CHARS["time"]) | {"x": m.x.isoformat(), "v": float(m.value)} for m in marks]
+    series = list(dict.fromkeys(m.series for m in sorted(marks, key=lambda m: (m.planned, m.x))))
+    data = [_record(m) | {"x": m.x.isoformat(), "v": float(m.value)} for m in marks]
     first, last = min(m.x.year for m in marks), max(m.x.year for m in marks)
     span = last - first + 1
     step = 1 if span <= 6 else (2 if span <= 12 else 5)
@@ -216,8 +227,8 @@ def time_chart(slug: str, title: str, what: str, source: str, marks: list[Mark],
                              for y in years if (last - y) % step == 0]}}
     y = {"field": "v", "type": "quantitative", "title": y_title, "axis": {"format": ",~r"},
          "scale": {"zero": True}}
-    color = {"field": "s", "type": "nominal", "title": None, "sort": series, "legend": _legend(series)}
-    layers = []
+    color = _colors(series)
+    layers = _breaks(breaks or [], x, first - 1, last + 1)
     for planned in {m.planned for m in marks}:
         layers.append({"mark": {"type": "line", "strokeWidth": 2, "aria": False,
                                 **({"strokeDash": [5, 4]} if planned else {})},
@@ -237,7 +248,25 @@ def time_chart(slug: str, title: str, what: str, source: str, marks: list[Mark],
         notes.append("Điểm rỗng, nét đứt: kế hoạch hoặc ước tính, không phải kết quả.")
     spec = _spec(data, {"layer": layers}, height=200)
     return Chart(slug, title, summary(what, marks), source, list(COLUMNS), mark_rows(marks),
-                 spec, marks, notes, disagreement=any(m.series not in named for m in marks))
+                 spec, marks, notes, disagreement=any(m.series not in named for m in marks),
+                 key=_key(marks, series, bar=False))
+
+
+def _breaks(breaks: list[tuple], x: dict, start: int, end: int) -> list[dict]:
+    """A change of definition marked on the chart: a dotted line at its date, labelled
+    ("Bộ tiêu chí 2016-2020", "sau sáp nhập xã 2020"); the label reads away from the edge."""
+    layers = []
+    span = (dt.date(end, 1, 31) - dt.date(start, 12, 1)).days
+    for i, (date, label) in enumerate(sorted(breaks)):
+        right = (date - dt.date(start, 12, 1)).days / span > 0.55
+        data = {"values": [{"x": date.isoformat(), "t": f"{label} →" if right else label}]}
+        layers.append({"data": data, "mark": {"type": "rule", "color": "#555555", "strokeDash": [2, 3],
+                                              "aria": False}, "encoding": {"x": x}})
+        layers.append({"data": data, "mark": {"type": "text", "fontSize": FONT_SIZE, "baseline": "top",
+                                              "align": "right" if right else "left",
+                                              "dx": -3 if right else 3, "aria": False},
+                       "encoding": {"x": x, "y": {"value": 2 + 16 * i}, "text": {"field": "t"}}})
+    return layers
 
 
 def bar_chart_marks(slug: str, title: str, what: str, source: str, marks: list[Mark], x_title: str,
@@ -250,20 +279,18 @@ def bar_chart_marks(slug: str, title: str, what: str, source: str, marks: list[M
     if sort_by_value:
         marks = sorted(marks, key=lambda m: -float(m.value))
     cats = order or list(dict.fromkeys(str(m.x) for m in marks))
-    series = list(dict.fromkeys(wrap(m.series, LEGEND_CHARS["bar"]) for m in marks))
-    data = [_record(m, LEGEND_CHARS["bar"]) | {"x": wrap(str(m.x), 20), "v": float(m.value)} for m in marks]
+    series = list(dict.fromkeys(m.series for m in marks))
+    data = [_record(m) | {"x": wrap(str(m.x), 20), "v": float(m.value)} for m in marks]
     per_cat: dict[str, set] = {}
     for m in marks:
         per_cat.setdefault(str(m.x), set()).add(m.series)
     many = any(len(s) > 1 for s in per_cat.values())   # side by side within a category
-    legend = len(series) > 1
     y = {"field": "x", "type": "nominal", "title": None, "sort": [wrap(c, 20) for c in cats],
          "axis": {"labelLimit": 0, "labelExpr": f"split(datum.label, '{LINE}')", "ticks": False}}
     xq = {"field": "v", "type": "quantitative", "title": x_title,
           "axis": {"format": ",~r", "tickCount": 3}, "scale": {"zero": True}}
     enc = {"y": y, "x": xq, "description": {"field": "d"},
-           "color": {"field": "s", "type": "nominal", "title": None, "sort": series,
-                     "legend": _legend(series) if legend else None}}
+           "color": _colors(series)}
     if many:
         enc["yOffset"] = {"field": "s", "type": "nominal", "sort": series,
                           "scale": {"paddingInner": 0.2}}
@@ -279,11 +306,12 @@ def bar_chart_marks(slug: str, title: str, what: str, source: str, marks: list[M
         notes.append("Cột rỗng: kế hoạch hoặc mục tiêu, không phải kết quả.")
     spec = _spec(data, {"layer": layers}, height=height)
     return Chart(slug, title, what, source, list(COLUMNS), mark_rows(marks), spec, marks, notes,
-                 disagreement=any(m.series not in named for m in marks))
+                 disagreement=any(m.series not in named for m in marks),
+                 key=_key(marks, series, bar=True) if len(series) > 1 else [])
 
 
-def _record(m: Mark, chars: int) -> dict:
-    return {"s": wrap(m.series, chars), "t": m.x_label, "l": m.value_label, "n": m.source,
+def _record(m: Mark) -> dict:
+    return {"s": m.series, "t": m.x_label, "l": m.value_label, "n": m.source,
             "p": m.planned, "a": m.approx, "d": describe(m)}
 
 
@@ -301,7 +329,6 @@ def _spec(data: list[dict], body: dict, height: int) -> dict:
         "data": {"values": data},
         "config": {"font": FONT, "view": {"stroke": None},
                    "axis": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "titleFontWeight": "normal"},
-                   "legend": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "symbolSize": 80},
                    "range": {"category": ["#1f77b4", "#d95f02", "#2ca02c", "#7b3294", "#8c564b",
                                           "#e7298a", "#666666", "#a6761d", "#17becf", "#bcbd22"]}},
         **body,

@@ -14,7 +14,22 @@ from .vn import format_number
 
 SET_SERIES = {"qd491": "Bộ tiêu chí 2009 (QĐ 491)", "qd1980": "Bộ tiêu chí 2016-2020 (QĐ 1980)",
               "qd318": "Bộ tiêu chí 2021-2025 (QĐ 318)"}
-MERGER_BASE = 181   # communes after the 2019-2020 mergers (Nghị quyết 856/NQ-UBTVQH14)
+MERGER_BASE = 181   # communes after the 2019-2020 mergers (Nghị quyết 818/NQ-UBTVQH14)
+MERGER_LAW = "818/NQ-UBTVQH14"
+CRITERIA_2016 = "1980/QĐ-TTg"
+
+
+def criteria_set_break(model):
+    """(date, label) of the 2016-2020 criteria set, from the documents table."""
+    doc = next((d for d in model.documents.values() if d["number"] == CRITERIA_2016 and d.get("date")), None)
+    return (doc["date"], "Bộ tiêu chí 2016-2020") if doc else None
+
+
+def merger_break(model):
+    """(date, label) the 2020 commune mergers took effect, from unit_changes."""
+    dates = [r["effective_date"] for r in model.rows("unit_changes")
+             if r.get("legal_basis") == MERGER_LAW and r.get("effective_date")]
+    return (min(dates), "sau sáp nhập xã 2020") if dates else None
 
 
 def _source(model, row) -> str:
@@ -71,11 +86,12 @@ def ntm_chart(model):
         notes.append("Không vẽ (báo cáo không ghi số xã cơ sở nên không tính được tỷ lệ): " + "; ".join(
             f"{r['communes']} xã, {KIND_LABEL[r['kind']].lower()}, {r.get('as_of_text') or r['as_of']} "
             f"({_source(model, r)})" for r in sorted(left_out, key=lambda r: r["as_of"])) + ".")
+    breaks = [merger_break(model)] if len({r.get("base") for r in rows if r.get("base")}) > 1 else []
     return charts.time_chart(
         "xa-dat-chuan-ntm", "Tỷ lệ xã đạt chuẩn nông thôn mới (lũy kế), theo số xã cơ sở",
         "Tỷ lệ xã đạt chuẩn nông thôn mới (lũy kế), mỗi số xã cơ sở một đường (207 xã trước, "
         "181 xã sau sáp nhập xã 2020)",
-        _sources_line(marks), marks, "% số xã", notes)
+        _sources_line(marks), marks, "% số xã", notes, breaks=[b for b in breaks if b])
 
 
 # --- province: criteria distribution, average criteria, funding, indicators --------------------
@@ -205,15 +221,17 @@ def criterion_chart(model, number, rows, name):
                           r.get("as_of_precision") or "", where=r.get("source_locator") or ""))
     if not marks:
         return None
-    notes = []
+    notes, breaks = [], []
     if len({r["criteria_set"] for r in rows}) > 1:
+        breaks.append(criteria_set_break(model))
         notes.append("Từ năm 2016 tiêu chí được đánh giá theo Bộ tiêu chí 2016-2020 (QĐ 1980), "
                      "khác Bộ tiêu chí 2009: hai bộ là hai đường riêng.")
     if len({r.get("base") for r in rows}) > 1:
+        breaks.append(merger_break(model))
         notes.append("Số xã cơ sở đổi từ 207 xã thành 181 xã sau sáp nhập xã 2020: "
                      "so sánh theo tỷ lệ, số xã cơ sở ghi trong chú giải.")
     return charts.time_chart(
         f"tieu-chi-{number:02d}", f"Tiêu chí {number} ({name}): tỷ lệ xã đạt (%)",
         f"Tỷ lệ xã đạt tiêu chí {number} ({name}) qua các kỳ báo cáo, theo từng bộ tiêu chí",
         _sources_line(marks) + " Tỷ lệ theo báo cáo, hoặc tính từ số xã/số xã cơ sở khi báo cáo không ghi.",
-        marks, "% số xã", notes)
+        marks, "% số xã", notes, breaks=[b for b in breaks if b])

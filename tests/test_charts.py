@@ -62,6 +62,8 @@ def test_real_pages_put_title_source_anchor_and_citation_above_and_below_each_ch
         assert f"**{text(chart.title)}**{{ #{chart.anchor} }}" in above[-2000:], chart.slug
         assert "Nguồn:" in above[-1500:], chart.slug
         assert "Trích dẫn:" in page[at:] and f"(#{chart.anchor})" in page[at:], chart.slug
+        for name, _, _ in chart.key:   # the legend is text in the page, under the chart
+            assert text(name) in page[at:at + 4000], (chart.slug, name)
         # the text alternative: one or two sentences, not the whole table
         assert len(re.findall(r"[.!?](?:\s|$)", chart.description)) <= 2, chart.description
 
