@@ -116,9 +116,15 @@ def distribution_chart(model):
                           r["communes"], "xã", _source(model, r),
                           f"{r.get('as_of_text') or ''}: {r['band_label']} {r['communes']} xã".strip(": "),
                           r["kind"], r.get("as_of_precision") or ""))
+    done = [r for r in rows if r["kind"] in ("actual", "baseline")]
+    last = max((r["as_of"] for r in done), default=None)
+    latest = [m for m, r in zip(marks, rows) if r["as_of"] == last and r in done]
+    what = "Số xã theo nhóm số tiêu chí đạt, mỗi thời điểm báo cáo một màu."
+    if latest:
+        what += (f" Số liệu thực hiện mới nhất ({latest[0].series.split(',')[0]}): "
+                 + ", ".join(f"{m.x} {m.value_label}" for m in latest) + ".")
     return charts.bar_chart_marks(
-        "phan-nhom-xa", "Phân nhóm xã theo số tiêu chí đạt",
-        f"Số xã theo nhóm số tiêu chí đạt, mỗi thời điểm báo cáo một màu ({len(marks)} cột).",
+        "phan-nhom-xa", "Phân nhóm xã theo số tiêu chí đạt", what,
         _sources_line(marks), marks, "Số xã", order=[band_label(*b) for b in bands])
 
 

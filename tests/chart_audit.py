@@ -93,8 +93,9 @@ def problems(chart: Chart, svg: str) -> list[str]:
     bars = [d for d in marks if d.kind == "rect"]
     for i, a in enumerate(bars):
         for b in bars[i + 1:]:
-            if a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1:
-                out.append(f"{chart.slug}: bars overlap: {a.label} / {b.label}")
+            gap = 0.5   # closer than half a pixel: the bars touch
+            if a.x0 - gap < b.x1 and b.x0 - gap < a.x1 and a.y0 - gap < b.y1 and b.y0 - gap < a.y1:
+                out.append(f"{chart.slug}: bars touch or overlap: {a.label} / {b.label}")
     value_of = {label_of(r): _vn(r[2]) for r in chart.rows}
     if bars:
         left = min(b.x0 for b in bars)
