@@ -3,8 +3,6 @@ figure a report states) by the rules of charts.py. Page modules call these funct
 returned `Chart`; nothing here lays out a page."""
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections import defaultdict
 from decimal import Decimal
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from site_builder import charts
 from site_builder.charts import Chart
 
-_G = re.compile(r'<g class="mark-(\w+) role-mark[^"]*"[^>]*[^/]>(.*?)</g>', re.S)
+_G = re.compile(r'<g class="mark-(\w+) role-mark[^"]*"[^>]*[^/]>(.*?)</g>', re.DOTALL)
 _PATH = re.compile(r"<path ([^>]*)/>")
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
 # 100,000 or 1,352,449 (a comma between thousands); 0.5 or 11.54 (a point before decimals).
@@ -58,7 +59,7 @@ def drawn(svg: str) -> list[Drawn]:
 def texts(svg: str) -> list[tuple[float, str]]:
     """(font size in px, text) of every text in the SVG."""
     out = []
-    for attrs, body in re.findall(r"<text ([^>]*)>(.*?)</text>", svg, re.S):
+    for attrs, body in re.findall(r"<text ([^>]*)>(.*?)</text>", svg, re.DOTALL):
         size = float(_attrs(attrs).get("font-size", "0").rstrip("px"))
         for part in re.findall(r">([^<]+)<", ">" + body + "<"):
             out.append((size, part))
@@ -101,12 +102,12 @@ def problems(chart: Chart, svg: str) -> list[str]:
         left = min(b.x0 for b in bars)
         if any(abs(b.x0 - left) > 0.5 for b in bars):
             out.append(f"{chart.slug}: a bar does not start at zero (stacked?)")
-        ratios = [(b.x1 - b.x0) / value_of[b.label] for b in bars if b.label in value_of and value_of[b.label]]
+        ratios = [(b.x1 - b.x0) / value_of[b.label] for b in bars if value_of.get(b.label)]
         if ratios and max(ratios) - min(ratios) > 0.01 * max(ratios) + 0.02:
             out.append(f"{chart.slug}: bar lengths are not proportional to the values")
     points = [d for d in marks if d.kind == "symbol" and d.label in value_of]
     if len({value_of[p.label] for p in points}) >= 2:   # y linear in the value
-        a, b = sorted(points, key=lambda p: value_of[p.label])[0], sorted(points, key=lambda p: value_of[p.label])[-1]
+        a, b = min(points, key=lambda p: value_of[p.label]), max(points, key=lambda p: value_of[p.label])
         if value_of[b.label] != value_of[a.label]:
             k = (b.y0 - a.y0) / (value_of[b.label] - value_of[a.label])
             for p in points:
@@ -123,7 +124,7 @@ def problems(chart: Chart, svg: str) -> list[str]:
     # no zig-zag: a line never goes back or straight up
     for line in (d for d in drawn(svg) if d.kind == "line"):
         xs = [x for x, _ in line.points]
-        if any(b <= a for a, b in zip(xs, xs[1:])):
+        if any(b <= a for a, b in pairwise(xs)):
             out.append(f"{chart.slug}: a line has two points at one x (zig-zag)")
     # Vietnamese numbers, nothing cut, legible at 328 px
     scale = charts.WIDTH / svg_width(svg)

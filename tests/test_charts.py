@@ -5,15 +5,16 @@ dates no report prints drawn as such. Over every chart of the real site and over
 from __future__ import annotations
 
 import copy
-import importlib.util
 import csv
 import datetime as dt
+import importlib.util
 import io
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from chart_audit import drawn, label_of, problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,8 +23,6 @@ from site_builder.charts import Mark
 from site_builder.model import build_model
 from site_builder.pages import Site, generate_all
 from site_builder.render import make_env, text
-
-from chart_audit import drawn, label_of, problems
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +56,7 @@ def by_slug(real, slug):
 
 
 def test_every_real_chart_draws_exactly_its_csv_rows_legibly(real):
-    site, rendered = real
+    _, rendered = real
     assert len(rendered) >= 60
     found = [p for chart, svg in rendered for p in problems(chart, svg)]
     assert not found, "\n".join(found)
@@ -149,8 +148,8 @@ def test_criteria_progress_is_a_share_of_the_base_per_criteria_set(real):
 # --- the audit itself catches what it is meant to catch --------------------------------------------
 def _sample():
     marks = [Mark(dt.date(2019, 12, 31), "A", Decimal("1200.5"), "ha", "BC 1"),
-             Mark(dt.date(2020, 12, 31), "A", Decimal("2400"), "ha", "BC 1"),
-             Mark(dt.date(2020, 12, 31), "B", Decimal("1800"), "ha", "BC 2")]
+             Mark(dt.date(2020, 12, 31), "A", Decimal(2400), "ha", "BC 1"),
+             Mark(dt.date(2020, 12, 31), "B", Decimal(1800), "ha", "BC 2")]
     return charts.time_chart("t", "Thử", "Thử", "Nguồn: thử", marks, "ha")
 
 

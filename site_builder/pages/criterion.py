@@ -3,7 +3,6 @@ and the provincial progress chart with sources."""
 from __future__ import annotations
 
 from .. import data_charts
-from ..vn import format_date
 from . import KIND_AT_LABEL, SET_LABEL, Site, criterion_name
 from .province import pct
 

@@ -5,7 +5,7 @@ import json
 
 from .. import data_charts
 from ..model import full_name
-from . import KIND_AT_LABEL, LEVEL_LABEL, Site
+from . import LEVEL_LABEL, Site
 
 
 def latest(rows, **match):

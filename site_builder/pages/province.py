@@ -6,7 +6,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .. import data_charts
-from ..vn import format_date
 from . import KIND_AT_LABEL, LEVEL_LABEL, SET_LABEL, Site, criterion_name
 
 CATEGORY_ORDER = ["total", "central_budget", "local_budget", "direct_budget", "integrated", "credit",
