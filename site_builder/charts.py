@@ -229,18 +229,18 @@ def time_chart(slug: str, title: str, what: str, source: str, marks: list[Mark],
          "scale": {"zero": True}}
     color = _colors(series)
     layers = _breaks(breaks or [], x, first - 1, last + 1)
-    for planned in {m.planned for m in marks}:
-        layers.append({"mark": {"type": "line", "strokeWidth": 2, "aria": False,
-                                **({"strokeDash": [5, 4]} if planned else {})},
-                       "transform": [{"filter": f"datum.p == {str(planned).lower()}"}],
-                       "encoding": {"x": x, "y": y, "color": color}})
-    for planned, approx in sorted({(m.planned, m.approx) for m in marks}):
-        layers.append({
-            "mark": {"type": "point", "filled": not planned, "size": 70, "strokeWidth": 2, "opacity": 1,
-                     "shape": "diamond" if approx else "circle",
-                     **({"fill": "white"} if planned else {})},
-            "transform": [{"filter": f"datum.p == {str(planned).lower()} && datum.a == {str(approx).lower()}"}],
-            "encoding": {"x": x, "y": y, "color": color, "description": {"field": "d"}}})
+    # one layer of lines and one of points (each layer costs vl-convert ~5 ms): the kind of a
+    # mark (result / plan) sets the dash and the fill, the date's precision the shape
+    dash = {"field": "p", "type": "nominal", "legend": None,
+            "scale": {"domain": [False, True], "range": [[1, 0], [5, 4]]}}
+    fill = {"condition": {"test": "datum.p", "value": "white"}, **color}
+    shape = {"field": "a", "type": "nominal", "legend": None,
+             "scale": {"domain": [False, True], "range": ["circle", "diamond"]}}
+    layers.append({"mark": {"type": "line", "strokeWidth": 2, "aria": False},
+                   "encoding": {"x": x, "y": y, "color": color, "strokeDash": dash}})
+    layers.append({"mark": {"type": "point", "filled": True, "size": 70, "strokeWidth": 2, "opacity": 1},
+                   "encoding": {"x": x, "y": y, "fill": fill, "stroke": color, "shape": shape,
+                                "description": {"field": "d"}}})
     notes = list(notes or [])
     if any(m.approx for m in marks):
         notes.append("Hình thoi, dấu ≈: báo cáo không ghi ngày này (ngày suy ra từ nội dung báo cáo).")
@@ -294,10 +294,9 @@ def bar_chart_marks(slug: str, title: str, what: str, source: str, marks: list[M
     if many:
         enc["yOffset"] = {"field": "s", "type": "nominal", "sort": series,
                           "scale": {"paddingInner": 0.2}}
-    layers = [{"mark": {"type": "bar", "strokeWidth": 1.5, **({"filled": False} if planned else {})},
-               "transform": [{"filter": f"datum.p == {str(planned).lower()}"}],
-               "encoding": enc}
-              for planned in (False, True) if any(m.planned == planned for m in marks)]
+    color = enc.pop("color")
+    enc |= {"fill": {"condition": {"test": "datum.p", "value": "white"}, **color}, "stroke": color}
+    layers = [{"mark": {"type": "bar", "strokeWidth": 1.5}, "encoding": enc}]
     lines = max(str(c).count(LINE) + 1 for c in [wrap(c, 20) for c in cats])
     step = 12 if many else 14 * lines + 8
     height = max(step * len(cats) * (len(series) if many else 1), (14 * lines + 4) * len(cats))
