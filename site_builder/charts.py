@@ -196,12 +196,31 @@ def _colors(series: list[str]) -> dict:
             "scale": {"domain": series, "range": [PALETTE[i % len(PALETTE)] for i in range(len(series))]}}
 
 
-def _key(marks: list[Mark], series: list[str], bar: bool) -> list[tuple[str, str, str]]:
+SHAPES = [("circle", "●", "○"), ("square", "■", "□"), ("triangle-up", "▲", "△")]
+
+
+def _shapes(series: list[str], named: set[str]) -> dict[str, int]:
+    """Series split from one definition (two reports, or one report twice) get different point
+    shapes, so two marks at about the same place both stay visible: index into SHAPES."""
+    out, seen = {}, {}
+    for name in series:
+        if name in named:
+            out[name] = 0
+            continue
+        stem = re.split(r" \(theo |, ghi lần ", name)[0]
+        out[name] = seen[stem] = seen.get(stem, -1) + 1
+    return {k: v % len(SHAPES) for k, v in out.items()}
+
+
+def _key(marks: list[Mark], series: list[str], bar: bool,
+         shapes: dict[str, int] | None = None) -> list[tuple[str, str, str]]:
     """The legend: (series, colour, symbol) — filled for results, hollow for plans and estimates."""
     planned = {m.series for m in marks if m.planned}
-    filled, hollow = ("■", "□") if bar else ("●", "○")
-    return [(name, PALETTE[i % len(PALETTE)], hollow if name in planned else filled)
-            for i, name in enumerate(series)]
+    out = []
+    for i, name in enumerate(series):
+        _, filled, hollow = SHAPES[1] if bar else SHAPES[(shapes or {}).get(name, 0)]
+        out.append((name, PALETTE[i % len(PALETTE)], hollow if name in planned else filled))
+    return out
 
 
 def time_chart(slug: str, title: str, what: str, source: str, marks: list[Mark], y_title: str,
@@ -234,8 +253,10 @@ def time_chart(slug: str, title: str, what: str, source: str, marks: list[Mark],
     dash = {"field": "p", "type": "nominal", "legend": None,
             "scale": {"domain": [False, True], "range": [[1, 0], [5, 4]]}}
     fill = {"condition": {"test": "datum.p", "value": "white"}, **color}
-    shape = {"field": "a", "type": "nominal", "legend": None,
-             "scale": {"domain": [False, True], "range": ["circle", "diamond"]}}
+    shape = {"field": "h", "type": "nominal", "legend": None, "scale": None}  # the shape's name
+    shapes = _shapes(series, named)
+    for row, m in zip(data, marks):
+        row["h"] = "diamond" if m.approx else SHAPES[shapes[m.series]][0]
     layers.append({"mark": {"type": "line", "strokeWidth": 2, "aria": False},
                    "encoding": {"x": x, "y": y, "color": color, "strokeDash": dash}})
     layers.append({"mark": {"type": "point", "filled": True, "size": 70, "strokeWidth": 2, "opacity": 1},
@@ -249,7 +270,7 @@ def time_chart(slug: str, title: str, what: str, source: str, marks: list[Mark],
     spec = _spec(data, {"layer": layers}, height=200)
     return Chart(slug, title, summary(what, marks), source, list(COLUMNS), mark_rows(marks),
                  spec, marks, notes, disagreement=any(m.series not in named for m in marks),
-                 key=_key(marks, series, bar=False))
+                 key=_key(marks, series, bar=False, shapes=shapes))
 
 
 def _breaks(breaks: list[tuple], x: dict, start: int, end: int) -> list[dict]:

@@ -100,6 +100,8 @@ def test_poverty_standards_are_separate_series_and_the_disagreement_is_linked(re
     for series in {r[1] for r in chart.rows}:
         assert ("2011-2015" in series) != ("đa chiều" in series), series
     assert chart.disagreement   # 11,9 and 11,86 for 2015: one line per report
+    split = [symbol for name, _, symbol in chart.key if "(theo " in name]
+    assert len(split) == 2 and split[0] != split[1]   # two shapes: both marks stay visible
     site, _ = real
     assert "sai-lech" in next(b for b in site.pages.values() if "chi-tieu-poverty-rate.svg" in b)
 
