@@ -202,10 +202,10 @@ SHAPES = [("circle", "●", "○"), ("square", "■", "□"), ("triangle-up", "�
 def _shapes(series: list[str], named: set[str]) -> dict[str, int]:
     """Series split from one definition (two reports, or one report twice) get different point
     shapes, so two marks at about the same place both stay visible: index into SHAPES."""
-    out, seen = {}, {}
+    out = {name: 0 for name in series if name in named}
+    seen = dict(out)
     for name in series:
         if name in named:
-            out[name] = 0
             continue
         stem = re.split(r" \(theo |, ghi lần ", name)[0]
         out[name] = seen[stem] = seen.get(stem, -1) + 1
