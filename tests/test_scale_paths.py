@@ -99,4 +99,4 @@ def test_charts_rendered_in_worker_processes_equal_charts_rendered_in_line(monke
     monkeypatch.setattr(charts.os, "cpu_count", lambda: 2)
     files = charts.render_all(made)
     assert [files[c.svg_path] for c in made] == in_line
-    assert "Biểu đồ 3" in files[made[3].svg_path]
+    assert "Giá trị: 6 Số xã" in files[made[3].svg_path]  # the mark of 2020 (3 + 3)

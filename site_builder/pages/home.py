@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from .. import charts
+from .. import data_charts
 from ..model import full_name
-from . import KIND_AT_LABEL, LEVEL_LABEL, Site
+from . import LEVEL_LABEL, Site
 
 
 def latest(rows, **match):
@@ -32,30 +32,6 @@ def widest_total(rows):
                default=None)
 
 
-def ntm_chart(model):
-    rows = sorted((r for r in model.rows("ntm_counts")
-                   if r["level"] == "ntm" and r["measure"] == "cumulative"),
-                  key=lambda r: (r["as_of"], r["kind"], r["id"]))
-    if not rows:
-        return None
-    seen, table = set(), []
-    for r in rows:
-        series = KIND_AT_LABEL[r["kind"]] + (f", trên {r['base']} xã" if r.get("base") else "")
-        key = (r["as_of"], series, r["communes"])
-        if key in seen:
-            continue
-        seen.add(key)
-        table.append([r["as_of"].strftime("%d/%m/%Y"), series, r["communes"],
-                      model.sources[r["source_id"]].get("short_title") or r["source_id"]])
-    return charts.bar_chart(
-        "xa-dat-chuan-ntm", "Số xã đạt chuẩn nông thôn mới (lũy kế)",
-        "Biểu đồ cột: số xã đạt chuẩn nông thôn mới lũy kế theo từng thời điểm báo cáo, "
-        "thực hiện và kế hoạch. " + "; ".join(f"{a} ({b}): {c} xã" for a, b, c, _ in table) + ".",
-        "Nguồn: " + ", ".join(sorted({t[3] for t in table})) + ".",
-        ["Thời điểm", "Loại", "Số xã", "Nguồn"], table, x="Thời điểm", y="Số xã", color="Loại",
-        y_title="Số xã")
-
-
 def generate(site: Site) -> None:
     model = site.model
     headline = []
@@ -69,7 +45,7 @@ def generate(site: Site) -> None:
     if fund:
         headline.append(("Tổng nguồn lực huy động, " + fund["period_label"],
                          f"{(fund.get('qualifier') or '')} {fund['amount_stated']} {fund['unit_stated']}".strip(), fund))
-    chart = ntm_chart(model)
+    chart = data_charts.ntm_chart(model)
     if chart:
         site.chart(chart)
     finder = [{"n": full_name(c), "d": (model.district_of(c) or {}).get("name", ""),

@@ -137,6 +137,8 @@ class Tables:
         unknown = {k for k in row if not k.startswith("_")} - set(self.columns[_table])
         if unknown:
             raise KeyError(f"{_table}: unknown columns {unknown}")
+        if "as_of_precision" in self.columns[_table] and row.get("as_of_text"):
+            row.setdefault("as_of_precision", "year")  # every synthetic date is "năm …"/"hết năm …"
         self.rows[_table].append(row)
         return row
 
