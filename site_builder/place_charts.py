@@ -1,0 +1,123 @@
+"""Charts of one commune or one district: criteria met over time, criteria met per commune, the
+recognitions of a district's communes over time. Each is an Altair spec turned into a
+`charts.Chart` (the only coupling to charts.py: the Chart constructor and the font), so
+`charts.render_all` renders it once and a warm build takes its SVG from the spec-hash cache:
+a spec depends only on the figures it shows (no build date, no page path), so a commune whose
+data did not change gives the same spec, hence the same hash.
+
+Rules kept here: one mark per stated figure (a count counted from the 19-criteria rows of one
+date is one figure too, marked as such in the table); one series per definition (level, criteria
+set and kind: actual / target), never joined across definitions; time on a time axis; small
+whole numbers only, so no thousands separator is ever printed; 320 px wide for a 360 px phone."""
+from __future__ import annotations
+
+from .charts import FONT, Chart
+from .vn import format_date
+
+WIDTH = 300
+
+
+def _alt():
+    import altair as alt  # lazily, as charts.py does: only when a chart is made
+    return alt
+
+
+def _finish(chart, title: str, source: str, height: int) -> dict:
+    alt = _alt()
+    chart = chart.properties(
+        width=WIDTH, height=height,
+        title=alt.TitleParams(text=title, subtitle=source, anchor="start", fontSize=13,
+                              subtitleFontSize=10, limit=WIDTH + 20),
+    ).configure(font=FONT).configure_view(stroke=None)
+    return chart.to_dict(validate=False)
+
+
+def _time_axis(dates: list[str]):
+    alt = _alt()
+    years = {d[:4] for d in dates}
+    span = int(max(years)) - int(min(years))
+    if span >= 2:
+        return alt.Axis(format="%Y", tickCount={"interval": "year", "step": max(1, (span + 5) // 6)},
+                        labelAngle=0, title=None, grid=False)
+    return alt.Axis(format="%m/%Y", labelAngle=0, title=None, grid=False)
+
+
+def criteria_over_time(slug: str, name: str, points: list[dict], source: str) -> Chart | None:
+    """Criteria met per date for one commune. points: {"date": "2020-12-31", "when": "năm 2020",
+    "series": "...", "met": 19, "total": 19, "source": "..."}; None under two dates."""
+    if len({p["date"] for p in points}) < 2:
+        return None
+    alt = _alt()
+    title = f"Số tiêu chí đạt theo thời gian: {name}"
+    data = [{"Ngày": p["date"], "Thời điểm": p["when"], "Loại số liệu": p["series"],
+             "Số tiêu chí đạt": p["met"], "Nhãn": f"{p['met']}/{p['total']}"} for p in points]
+    top = max(19, *(p["total"] for p in points))
+    base = alt.Chart(alt.Data(values=data)).encode(
+        x=alt.X(field="Ngày", type="temporal", axis=_time_axis([p["date"] for p in points])),
+        y=alt.Y(field="Số tiêu chí đạt", type="quantitative", title="Số tiêu chí đạt",
+                scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format="d", tickCount=5)),
+        color=alt.Color(field="Loại số liệu", type="nominal", title=None,
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=300)))
+    lines = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True))
+    labels = base.mark_text(dy=-10, fontSize=11).encode(text=alt.Text(field="Nhãn", type="nominal"))
+    spec = _finish(alt.layer(lines, labels), title, source, 170)
+    description = (f"Biểu đồ điểm theo thời gian: số tiêu chí {name} đạt tại mỗi thời điểm có số liệu. "
+                   + "; ".join(f"{p['when']}: {p['met']}/{p['total']} ({p['series']})" for p in points) + ".")
+    rows = [[p["when"], p["series"], f"{p['met']}/{p['total']}", p["source"]] for p in points]
+    return Chart(slug, title, description, source, ["Thời điểm", "Loại số liệu", "Số tiêu chí đạt", "Nguồn"],
+                 rows, spec)
+
+
+def communes_latest(slug: str, district: str, bars: list[dict], when: str, source: str) -> Chart | None:
+    """Criteria met by each commune of a district at one date. bars: {"name", "met", "total"}."""
+    if not bars:
+        return None
+    alt = _alt()
+    title = f"Số tiêu chí đạt của từng xã, {when}"
+    data = [{"Xã": b["name"], "Số tiêu chí đạt": b["met"], "Nhãn": f"{b['met']}/{b['total']}"} for b in bars]
+    top = max(19, *(b["total"] for b in bars))
+    base = alt.Chart(alt.Data(values=data)).encode(
+        y=alt.Y(field="Xã", type="nominal", title=None, sort="-x", axis=alt.Axis(labelLimit=120)),
+        x=alt.X(field="Số tiêu chí đạt", type="quantitative", title="Số tiêu chí đạt",
+                scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format="d", tickCount=5)))
+    chart = alt.layer(base.mark_bar(color="#2e7d32"),
+                      base.mark_text(align="left", dx=3, fontSize=10).encode(
+                          text=alt.Text(field="Nhãn", type="nominal")))
+    spec = _finish(chart, title, source, max(60, 18 * len(bars)))
+    description = (f"Biểu đồ thanh: số tiêu chí đạt của từng xã thuộc {district}, {when}. "
+                   + "; ".join(f"{b['name']}: {b['met']}/{b['total']}" for b in bars) + ".")
+    rows = [[b["name"], f"{b['met']}/{b['total']}", b["source"]] for b in bars]
+    return Chart(slug, title, description, source, ["Xã", "Số tiêu chí đạt", "Nguồn"], rows, spec)
+
+
+def recognitions_over_time(slug: str, district: str, marks: list[dict], source: str) -> Chart | None:
+    """One mark per recognition of a commune of the district: year on a time axis, the
+    commune on the other, the level as colour. marks: {"name", "year", "level", "decision", "source"}."""
+    if not marks:
+        return None
+    alt = _alt()
+    title = f"Các xã được công nhận qua các năm: {district}"
+    data = [{"Năm": f"{m['year']}-07-01", "Xã": m["name"], "Mức": m["level"]} for m in marks]
+    names = list(dict.fromkeys(m["name"] for m in marks))
+    chart = alt.Chart(alt.Data(values=data)).mark_point(filled=True, size=70).encode(
+        x=alt.X(field="Năm", type="temporal", axis=_time_axis([d["Năm"] for d in data])),
+        y=alt.Y(field="Xã", type="nominal", title=None, sort=names, axis=alt.Axis(labelLimit=120)),
+        color=alt.Color(field="Mức", type="nominal", title=None,
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=300)),
+        shape=alt.Shape(field="Mức", type="nominal", legend=None))
+    spec = _finish(chart, title, source, max(40, 18 * len(names)))
+    description = (f"Biểu đồ điểm: mỗi điểm là một quyết định hoặc tin công nhận một xã của {district}, "
+                   "theo năm. " + "; ".join(f"{m['name']}: {m['level']} năm {m['year']}" for m in marks) + ".")
+    rows = [[m["name"], m["level"], str(m["year"]), m["decision"] or "không tìm thấy", m["source"]]
+            for m in marks]
+    return Chart(slug, title, description, source, ["Xã", "Mức", "Năm", "Quyết định", "Nguồn"], rows, spec)
+
+
+def when_label(row: dict) -> str:
+    """A date as its source gives it: the source's own words where kept, else the date."""
+    text = row.get("as_of_text") or format_date(row.get("as_of"))
+    if row.get("as_of_precision") == "inferred":
+        text += " (năm suy ra, nguồn không in)"
+    elif row.get("as_of_precision") == "not_printed":
+        text += " (năm không in)"
+    return text
