@@ -19,6 +19,18 @@ STATUS_LABEL = {"recognised": "Được công nhận", "appraised": "Đã qua th
 SET_LABEL = {"qd491": "QĐ 491/QĐ-TTg (2009)", "qd1980": "QĐ 1980/QĐ-TTg (2016-2020)",
              "qd318": "QĐ 318/QĐ-TTg (2021-2025)"}
 NO_DATA = "Không có số liệu công bố"
+DEMO_BANNER = "Dữ liệu mô phỏng — không phải số liệu thật"
+DEMO_SITE_NAME = "Bản trình diễn (dữ liệu mô phỏng): công cụ công khai số liệu nông thôn mới"
+
+
+def with_banner(markdown: str, banner: str) -> str:
+    """The page with a warning box on top (after its front matter, if any)."""
+    box = (f'!!! danger "{banner}"\n    Mọi đơn vị, tên, số liệu và báo cáo trên trang này là giả lập, '
+           "chỉ để xem công cụ hoạt động thế nào.\n\n")
+    if markdown.startswith("---\n"):
+        end = markdown.index("\n---\n", 4) + 5
+        return markdown[:end] + "\n" + box + markdown[end:]
+    return box + markdown
 
 
 @dataclass
@@ -33,6 +45,7 @@ class Site:
     cache_dir: Path | None = None    # kept between builds: downloads, chart SVGs
     version: dict = field(default_factory=dict)  # {"date": "2026-11-22", "commit": "abc1234"} or {}
     history: object = None  # history.History: when each page's data last changed
+    banner: str = ""        # set for a synthetic package: shown on top of every page
 
     @property
     def version_label(self) -> str:
@@ -45,6 +58,8 @@ class Site:
         if path in self.pages:
             raise ValueError(f"two pages want the same path: {path}")
         body = self.env.get_template(template).render(site=self, page=path, **ctx)
+        if self.banner:
+            body = with_banner(body, self.banner)
         self.pages[path] = body + self.env.get_template("_changed.md.j2").render(site=self, page=path)
 
     def chart(self, chart: Chart) -> Chart:
