@@ -20,7 +20,7 @@ SET_LABEL = {"qd491": "QĐ 491/QĐ-TTg (2009)", "qd1980": "QĐ 1980/QĐ-TTg (201
              "qd318": "QĐ 318/QĐ-TTg (2021-2025)"}
 NO_DATA = "Không có số liệu công bố"
 DEMO_BANNER = "Dữ liệu mô phỏng — không phải số liệu thật"
-DEMO_SITE_NAME = "Bản trình diễn (dữ liệu mô phỏng): công cụ công khai số liệu nông thôn mới"
+DEMO_SITE_NAME = "Bản trình diễn: dữ liệu mô phỏng"
 
 
 def with_banner(markdown: str, banner: str) -> str:
