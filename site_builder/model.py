@@ -180,6 +180,13 @@ class CommuneCriteria:
             derived = grouped[COUNT_COLUMNS]
         stated = _frame(({**{k: r.get(k) for k in COUNT_COLUMNS}, "from_criteria": False}
                          for r in count_rows), COUNT_COLUMNS)
+        if len(stated) and len(derived):
+            # a count the source states wins over the same count made from the 19 rows
+            # (one mark per figure; the validator compares the two)
+            same = ["commune_id", "as_of", "criteria_set"]
+            known = stated[stated["level"].eq("ntm") & stated["kind"].eq("actual")][same]
+            merged = derived.merge(known.drop_duplicates(), on=same, how="left", indicator=True)
+            derived = derived[(merged["_merge"] == "left_only").to_numpy()]
         counts = pd.concat([f for f in (stated, derived) if len(f)] or [stated], ignore_index=True)
         if len(counts):
             counts = counts.sort_values(["commune_id", "as_of", "from_criteria"], kind="stable")
