@@ -52,8 +52,13 @@ def criteria_over_time(slug: str, name: str, points: list[dict], source: str) ->
     data = [{"Ngày": p["date"], "Thời điểm": p["when"], "Loại số liệu": p["series"],
              "Số tiêu chí đạt": p["met"], "Nhãn": f"{p['met']}/{p['total']}"} for p in points]
     top = max(19, *(p["total"] for p in points))
+    # a year-end figure ("năm 2020", 31/12/2020) sits on its year's tick, not just before the next
+    by_year = all(p["date"][5:] == "12-31" for p in points) and \
+        len({p["date"][:4] for p in points}) == len({p["date"] for p in points})
     base = alt.Chart(alt.Data(values=data)).encode(
-        x=alt.X(field="Ngày", type="temporal", axis=_time_axis([p["date"] for p in points])),
+        x=alt.X(field="Ngày", type="temporal", timeUnit="year" if by_year else None,
+                axis=_time_axis([p["date"] for p in points]),
+                scale=alt.Scale(padding=14)),
         y=alt.Y(field="Số tiêu chí đạt", type="quantitative", title="Số tiêu chí đạt",
                 scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format="d", tickCount=5)),
         color=alt.Color(field="Loại số liệu", type="nominal", title=None,
