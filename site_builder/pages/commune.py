@@ -177,7 +177,8 @@ def commune_page(site: Site, lineage: Lineage, commune: dict, criterion_names: d
     dissolved = [ch for ch in commune["changes_out"] if ch["change_type"] == "dissolved"]
     site.page(page, "commune.md.j2", c=commune, district=model.district_of(commune), today=today,
               extract=extract, level=level, latest=latest, counts=counts, chart=chart, table=table,
-              formers=formers, dissolved=dissolved, reused=lineage.code_reused(commune),
+              formers=formers, bases=sorted({f["change"]["legal_basis"] for f in formers}),
+              dissolved=dissolved, reused=lineage.code_reused(commune),
               lineage=lineage, sources=sources,
               donors=located["donors"], households=located["households"],
               land_donors=located["land_donors"], projects=located["projects"],
