@@ -11,10 +11,13 @@ set and kind: actual / target), never joined across definitions; time on a time 
 whole numbers only, so no thousands separator is ever printed; 320 px wide for a 360 px phone."""
 from __future__ import annotations
 
+import json
+
 from .charts import FONT, Chart
 from .vn import format_date
 
 WIDTH = 300
+_SHAPES: dict = {}  # one Altair call per chart shape; each chart copies it and puts its data in
 
 
 def _alt():
@@ -22,24 +25,40 @@ def _alt():
     return alt
 
 
-def _finish(chart, title: str, source: str, height: int) -> dict:
-    alt = _alt()
-    chart = chart.properties(
-        width=WIDTH, height=height,
-        title=alt.TitleParams(text=title, subtitle=source, anchor="start", fontSize=13,
-                              subtitleFontSize=10, limit=WIDTH + 20),
-    ).configure(font=FONT).configure_view(stroke=None)
-    return chart.to_dict(validate=False)
+def _spec(shape: tuple, make, title: str, source: str, height: int, values: list[dict]) -> dict:
+    """The Vega-Lite spec of one chart: the shape (encodings, axes, size) is built with Altair
+    once per `shape` key, then copied with this chart's title, source and data (thousands of
+    commune charts share a handful of shapes, and building a spec costs more than copying it).
+    `make()` returns the Altair chart of the shape, without data."""
+    key = (*shape, height)
+    if key not in _SHAPES:
+        alt = _alt()
+        chart = make().properties(
+            width=WIDTH, height=height,
+            title=alt.TitleParams(text="", subtitle="", anchor="start", fontSize=13,
+                                  subtitleFontSize=10, limit=WIDTH + 20),
+        ).configure(font=FONT).configure_view(stroke=None)
+        _SHAPES[key] = json.dumps(chart.to_dict(validate=False))
+    spec = json.loads(_SHAPES[key])
+    spec["title"].update(text=title, subtitle=source)
+    spec["data"] = {"values": values}
+    return spec
 
 
-def _time_axis(dates: list[str]):
-    alt = _alt()
+def _axis_key(dates: list[str]) -> tuple:
+    """What the time axis depends on: a year axis (with its tick step) or a month axis."""
     years = {d[:4] for d in dates}
     span = int(max(years)) - int(min(years))
-    if span >= 2:
-        return alt.Axis(format="%Y", tickCount={"interval": "year", "step": max(1, (span + 5) // 6)},
-                        labelAngle=0, title=None, grid=False)
-    return alt.Axis(format="%m/%Y", labelAngle=0, title=None, grid=False)
+    return ("%Y", max(1, (span + 5) // 6)) if span >= 2 else ("%m/%Y", None)
+
+
+def _time_axis(key: tuple):
+    alt = _alt()
+    fmt, step = key
+    if step:
+        return alt.Axis(format=fmt, tickCount={"interval": "year", "step": step}, labelAngle=0,
+                        title=None, grid=False)
+    return alt.Axis(format=fmt, labelAngle=0, title=None, grid=False)
 
 
 def criteria_over_time(slug: str, name: str, points: list[dict], source: str) -> Chart | None:
@@ -55,17 +74,22 @@ def criteria_over_time(slug: str, name: str, points: list[dict], source: str) ->
     # a year-end figure ("năm 2020", 31/12/2020) sits on its year's tick, not just before the next
     by_year = all(p["date"][5:] == "12-31" for p in points) and \
         len({p["date"][:4] for p in points}) == len({p["date"] for p in points})
-    base = alt.Chart(alt.Data(values=data)).encode(
-        x=alt.X(field="Ngày", type="temporal", timeUnit="year" if by_year else None,
-                axis=_time_axis([p["date"] for p in points]),
-                scale=alt.Scale(padding=14)),
-        y=alt.Y(field="Số tiêu chí đạt", type="quantitative", title="Số tiêu chí đạt",
-                scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format="d", tickCount=5)),
-        color=alt.Color(field="Loại số liệu", type="nominal", title=None,
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=300)))
-    lines = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True))
-    labels = base.mark_text(dy=-10, fontSize=11).encode(text=alt.Text(field="Nhãn", type="nominal"))
-    spec = _finish(alt.layer(lines, labels), title, source, 170)
+    dates = [p["date"] for p in points]
+    axis = _axis_key(dates)
+
+    def make():
+        base = alt.Chart(alt.Data(values=[])).encode(
+            x=alt.X(field="Ngày", type="temporal", timeUnit="year" if by_year else None,
+                    axis=_time_axis(axis), scale=alt.Scale(padding=14)),
+            y=alt.Y(field="Số tiêu chí đạt", type="quantitative", title="Số tiêu chí đạt",
+                    scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format="d", tickCount=5)),
+            color=alt.Color(field="Loại số liệu", type="nominal", title=None,
+                            legend=alt.Legend(orient="bottom", columns=1, labelLimit=300)))
+        lines = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True))
+        labels = base.mark_text(dy=-10, fontSize=11).encode(text=alt.Text(field="Nhãn", type="nominal"))
+        return alt.layer(lines, labels)
+
+    spec = _spec(("over_time", by_year, axis, top), make, title, source, 170, data)
     description = (f"Biểu đồ điểm theo thời gian: số tiêu chí {name} đạt tại mỗi thời điểm có số liệu. "
                    + "; ".join(f"{p['when']}: {p['met']}/{p['total']} ({p['series']})" for p in points) + ".")
     rows = [[p["when"], p["series"], f"{p['met']}/{p['total']}", p["source"]] for p in points]
@@ -81,14 +105,16 @@ def communes_latest(slug: str, district: str, bars: list[dict], when: str, sourc
     title = f"Số tiêu chí đạt của từng xã, {when}"
     data = [{"Xã": b["name"], "Số tiêu chí đạt": b["met"], "Nhãn": f"{b['met']}/{b['total']}"} for b in bars]
     top = max(19, *(b["total"] for b in bars))
-    base = alt.Chart(alt.Data(values=data)).encode(
-        y=alt.Y(field="Xã", type="nominal", title=None, sort="-x", axis=alt.Axis(labelLimit=120)),
-        x=alt.X(field="Số tiêu chí đạt", type="quantitative", title="Số tiêu chí đạt",
-                scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format="d", tickCount=5)))
-    chart = alt.layer(base.mark_bar(color="#2e7d32"),
-                      base.mark_text(align="left", dx=3, fontSize=10).encode(
-                          text=alt.Text(field="Nhãn", type="nominal")))
-    spec = _finish(chart, title, source, max(60, 18 * len(bars)))
+    def make():
+        base = alt.Chart(alt.Data(values=[])).encode(
+            y=alt.Y(field="Xã", type="nominal", title=None, sort="-x", axis=alt.Axis(labelLimit=120)),
+            x=alt.X(field="Số tiêu chí đạt", type="quantitative", title="Số tiêu chí đạt",
+                    scale=alt.Scale(domain=[0, top]), axis=alt.Axis(format="d", tickCount=5)))
+        return alt.layer(base.mark_bar(color="#2e7d32"),
+                         base.mark_text(align="left", dx=3, fontSize=10).encode(
+                             text=alt.Text(field="Nhãn", type="nominal")))
+
+    spec = _spec(("latest", top), make, title, source, max(60, 18 * len(bars)), data)
     description = (f"Biểu đồ thanh: số tiêu chí đạt của từng xã thuộc {district}, {when}. "
                    + "; ".join(f"{b['name']}: {b['met']}/{b['total']}" for b in bars) + ".")
     rows = [[b["name"], f"{b['met']}/{b['total']}", b["source"]] for b in bars]
@@ -104,13 +130,17 @@ def recognitions_over_time(slug: str, district: str, marks: list[dict], source: 
     title = f"Các xã được công nhận qua các năm: {district}"
     data = [{"Năm": f"{m['year']}-07-01", "Xã": m["name"], "Mức": m["level"]} for m in marks]
     names = list(dict.fromkeys(m["name"] for m in marks))
-    chart = alt.Chart(alt.Data(values=data)).mark_point(filled=True, size=70).encode(
-        x=alt.X(field="Năm", type="temporal", axis=_time_axis([d["Năm"] for d in data])),
-        y=alt.Y(field="Xã", type="nominal", title=None, sort=names, axis=alt.Axis(labelLimit=120)),
-        color=alt.Color(field="Mức", type="nominal", title=None,
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=300)),
-        shape=alt.Shape(field="Mức", type="nominal", legend=None))
-    spec = _finish(chart, title, source, max(40, 18 * len(names)))
+    axis = _axis_key([d["Năm"] for d in data])
+
+    def make():
+        return alt.Chart(alt.Data(values=[])).mark_point(filled=True, size=70).encode(
+            x=alt.X(field="Năm", type="temporal", axis=_time_axis(axis)),
+            y=alt.Y(field="Xã", type="nominal", title=None, sort=names, axis=alt.Axis(labelLimit=120)),
+            color=alt.Color(field="Mức", type="nominal", title=None,
+                            legend=alt.Legend(orient="bottom", columns=1, labelLimit=300)),
+            shape=alt.Shape(field="Mức", type="nominal", legend=None))
+
+    spec = _spec(("recognitions", axis, tuple(names)), make, title, source, max(40, 18 * len(names)), data)
     description = (f"Biểu đồ điểm: mỗi điểm là một quyết định hoặc tin công nhận một xã của {district}, "
                    "theo năm. " + "; ".join(f"{m['name']}: {m['level']} năm {m['year']}" for m in marks) + ".")
     rows = [[m["name"], m["level"], str(m["year"]), m["decision"] or "không tìm thấy", m["source"]]
