@@ -82,9 +82,10 @@ class Lineage:
             verb = "nay thuộc" if share else "nay là một phần của"
             if not others and not share:
                 verb = "nay là"
+            these = "các đơn vị này" if others else "đơn vị này"
             return Safe(f"{subject.strip()} {verb} {self.link(page, to['id'])} mới{with_}: Nghị quyết "
-                        f"{text(ch['legal_basis'])} thông qua ngày 16/06/2025 sắp xếp các đơn vị này "
-                        f"thành xã mới, hoạt động từ 01/07/2025. {cite}.")
+                        f"{text(ch['legal_basis'])} thông qua ngày 16/06/2025 sắp xếp {these} "
+                        f"thành {text(to['kind'])} mới, hoạt động từ 01/07/2025. {cite}.")
         if to:
             return Safe(f"{self._date(ch)}: {text(full_name(c))} "
                         f"{CHANGE_LABEL[ch['change_type']]} {self.link(page, to['id'])} "
@@ -114,7 +115,7 @@ class Lineage:
         return text(format_date(ch["effective_date"]))
 
 
-def former_record(site: Site, page: str, unit: dict, ch: dict) -> dict:
+def former_record(site: Site, ch: dict) -> dict:
     """What a 2025 unit inherits from one former unit: its recognitions and latest count."""
     model = site.model
     old = model.communes[ch["from_commune_id"]]
@@ -132,7 +133,7 @@ def commune_page(site: Site, lineage: Lineage, commune: dict, criterion_names: d
     statuses = model.criteria.statuses(cid)
     level = current_level(commune)
     latest = latest_actual(counts)
-    formers = [former_record(site, page, commune, ch) for ch in commune["changes_in"]
+    formers = [former_record(site, ch) for ch in commune["changes_in"]
                if ch["from_commune_id"] in model.communes and commune.get("valid_from")]
     located = {t: model.located(t, commune_id=cid) for t in LOCATED}
 
