@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test validate serve ci-check clean
+.PHONY: site test validate serve ci-check clean demo
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ ci-check: $(STAMP)
 	$(PY) -m site_builder build datapackage
 	$(PY) -m site_builder check-links site
 
+# A demo for a province weighing the tool: a SYNTHETIC package (tests/benchmarks/synth.py) built
+# into demo-site/, with its own work folder, so it never mixes with site/, build/ or the real data.
+# Every page carries the banner "Dữ liệu mô phỏng — không phải số liệu thật".
+DEMO_COMMUNES ?= 60
+demo: $(STAMP)
+	$(PY) tests/benchmarks/synth.py --communes $(DEMO_COMMUNES) --provinces 1 --out build-demo/package
+	$(PY) -m site_builder build build-demo/package --site-dir demo-site --work-dir build-demo
+
 serve: $(STAMP)
 	$(PY) -m site_builder serve datapackage
 
@@ -38,4 +46,4 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 clean:
-	rm -rf site build .venv
+	rm -rf site build .venv demo-site build-demo

@@ -14,7 +14,7 @@ import yaml
 from . import charts
 from .history import data_version, load_history
 from .model import build_model
-from .pages import Site, generate_all
+from .pages import DEMO_BANNER, DEMO_SITE_NAME, Site, generate_all, with_banner
 from .render import make_env
 from .validate import validate_package_cached
 from .writer import Writer
@@ -32,7 +32,8 @@ def make_site(package_dir: Path, cache_dir: Path | None = None) -> Site:
     model = build_model(package_dir)
     site = Site(model, make_env(), version=data_version(package_dir),
                 history=load_history(package_dir, model.communes),
-                package_dir=Path(package_dir), cache_dir=cache_dir)
+                package_dir=Path(package_dir), cache_dir=cache_dir,
+                banner=DEMO_BANNER if model.descriptor.get("synthetic") else "")
     generate_all(site)
     return site
 
@@ -54,7 +55,10 @@ def write_docs(site: Site, docs_dir: Path, content_dir: Path | None = None,
         if folder and folder.is_dir():
             for f in sorted(folder.rglob("*")):
                 if f.is_file():
-                    writer.add(prefix + f.relative_to(folder).as_posix(), f.read_bytes())
+                    content = f.read_bytes()
+                    if site.banner and f.suffix == ".md":  # hand-written pages say it too
+                        content = with_banner(content.decode("utf-8"), site.banner)
+                    writer.add(prefix + f.relative_to(folder).as_posix(), content)
     return writer.flush()
 
 
@@ -73,9 +77,13 @@ def site_url(base: Path = ROOT / "mkdocs.yml") -> str:
     return url.rstrip("/") + "/" if url else ""
 
 
-def mkdocs_config(work_dir: Path, docs_dir: Path, site_dir: Path, base: Path = ROOT / "mkdocs.yml") -> Path:
-    """The project's mkdocs.yml with absolute docs, site and theme folders, for one build."""
+def mkdocs_config(work_dir: Path, docs_dir: Path, site_dir: Path, base: Path = ROOT / "mkdocs.yml",
+                  site_name: str | None = None) -> Path:
+    """The project's mkdocs.yml with absolute docs, site and theme folders, for one build
+    (and another site name for a synthetic package)."""
     config = yaml.safe_load(base.read_text(encoding="utf-8"))
+    if site_name:
+        config["site_name"] = site_name
     config["docs_dir"] = str(docs_dir.resolve())
     config["site_dir"] = str(site_dir.resolve())
     config["site_url"] = site_url(base)
@@ -103,7 +111,7 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
     site_dir = site_dir.resolve()
     tmp = site_dir.with_name(f".{site_dir.name}.building")
     shutil.rmtree(tmp, ignore_errors=True)
-    config = mkdocs_config(work_dir, docs_dir, tmp)
+    config = mkdocs_config(work_dir, docs_dir, tmp, site_name=DEMO_SITE_NAME if site.banner else None)
     # MkDocs stamps the sitemap with the build date: take it from the data version instead,
     # so that two builds of one commit are byte-identical.
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(site.version.get("epoch", 1577836800)),

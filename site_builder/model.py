@@ -27,6 +27,15 @@ class Model:
     communes: dict[str, dict] = field(default_factory=dict)
     documents: dict[str, dict] = field(default_factory=dict)
     _placed: dict = field(default_factory=dict, repr=False)  # table -> ("c"|"d", id) -> rows
+    _criteria: object = field(default=None, repr=False)
+
+    @property
+    def criteria(self) -> "CommuneCriteria":
+        """commune_criteria and commune_criteria_counts per commune (built on first use)."""
+        if self._criteria is None:
+            self._criteria = CommuneCriteria(self.rows("commune_criteria"),
+                                             self.rows("commune_criteria_counts"))
+        return self._criteria
 
     def rows(self, name: str) -> list[dict]:
         return self.tables.get(name, [])
@@ -121,3 +130,92 @@ def successors(model: Model, commune_id: str, _seen=None) -> list[dict]:
                 if unit not in out:
                     out.append(unit)
     return out
+
+
+# --- commune-level criteria (pandas: one pivot and one aggregate for the whole package) ---------
+
+COUNT_COLUMNS = ["commune_id", "level", "criteria_set", "as_of", "as_of_text", "as_of_precision",
+                 "kind", "criteria_met", "criteria_total", "value_text", "source_id",
+                 "source_locator", "from_criteria"]
+
+
+def _frame(rows, columns) -> "pd.DataFrame":
+    import pandas as pd
+    rows = list(rows)
+    return pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+
+
+class CommuneCriteria:
+    """commune_criteria and commune_criteria_counts indexed per commune, built once.
+
+    `statuses(cid)`: the 19-criteria table of one commune (one row per date, criteria set and
+    source; one column per criterion number; 'met' / 'not_met' / None).
+    `counts(cid)`: criteria met per date, both the counts a source states and the counts of the
+    per-criterion rows of one date and source (marked from_criteria=True), oldest first."""
+
+    STATUS_COLUMNS = ["commune_id", "criteria_set", "criterion_number", "as_of", "as_of_text",
+                      "as_of_precision", "status", "source_id", "source_locator"]
+
+    def __init__(self, criteria_rows, count_rows):
+        import pandas as pd
+        status = _frame(({k: r.get(k) for k in self.STATUS_COLUMNS} for r in criteria_rows),
+                        self.STATUS_COLUMNS)
+        keys = ["commune_id", "criteria_set", "as_of", "as_of_text", "as_of_precision", "source_id"]
+        self._status: dict = {}
+        derived = _frame([], COUNT_COLUMNS)
+        if len(status):
+            status = status.fillna({"as_of_text": "", "as_of_precision": ""})
+            pivot = status.pivot_table(index=keys, columns="criterion_number", values="status",
+                                       aggfunc="first")
+            pivot = pivot.reindex(columns=range(1, 20))
+            self._status = {cid: frame.droplevel(0) for cid, frame in pivot.groupby(level=0)}
+            status["is_met"] = status["status"].eq("met")
+            grouped = status.groupby(keys, sort=False).agg(
+                criteria_met=("is_met", "sum"), criteria_total=("criterion_number", "size"),
+                source_locator=("source_locator", "first")).reset_index()
+            grouped["level"] = "ntm"
+            grouped["kind"] = "actual"
+            grouped["value_text"] = None
+            grouped["from_criteria"] = True
+            derived = grouped[COUNT_COLUMNS]
+        stated = _frame(({**{k: r.get(k) for k in COUNT_COLUMNS}, "from_criteria": False}
+                         for r in count_rows), COUNT_COLUMNS)
+        if len(stated) and len(derived):
+            # a count the source states wins over the same count made from the 19 rows
+            # (one mark per figure; the validator compares the two)
+            same = ["commune_id", "as_of", "criteria_set"]
+            known = stated[stated["level"].eq("ntm") & stated["kind"].eq("actual")][same]
+            merged = derived.merge(known.drop_duplicates(), on=same, how="left", indicator=True)
+            derived = derived[(merged["_merge"] == "left_only").to_numpy()]
+        counts = pd.concat([f for f in (stated, derived) if len(f)] or [stated], ignore_index=True)
+        if len(counts):
+            counts = counts.sort_values(["commune_id", "as_of", "from_criteria"], kind="stable")
+        self.all_counts = counts
+        self._counts = {cid: frame for cid, frame in counts.groupby("commune_id", sort=False)}
+
+    def statuses(self, commune_id: str):
+        return self._status.get(commune_id)
+
+    def counts(self, commune_id: str) -> list[dict]:
+        frame = self._counts.get(commune_id)
+        if frame is None:
+            return []
+        return [{k: (None if _missing(v) else v) for k, v in row.items()}
+                for row in frame.to_dict("records")]
+
+    def latest(self) -> "pd.DataFrame":
+        """Per commune: its latest actual count (a stated one wins over one counted from the
+        per-criterion rows of the same date)."""
+        frame = self.all_counts
+        if not len(frame):
+            return frame
+        actual = frame[frame["kind"].eq("actual")]
+        return actual.sort_values(["as_of", "from_criteria"], ascending=[True, False],
+                                  kind="stable").groupby("commune_id").tail(1)
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or value != value  # NaN
+    except Exception:
+        return False

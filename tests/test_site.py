@@ -46,7 +46,8 @@ def test_commune_page_shows_recognition_with_decision_and_source(real_site):
 
 def test_commune_without_data_says_so(real_site):
     text = visible_text(page(real_site, "xa/xa-hoa-binh-chi-lang"))
-    assert "Số tiêu chí đạt của từng xã: không có số liệu công bố" in text
+    assert "Không có số liệu công bố về số tiêu chí đạt của đơn vị này" in text
+    assert "Không có số liệu công bố về việc công nhận đạt chuẩn nông thôn mới" in text
 
 
 def test_merged_commune_leads_to_todays_unit(real_site):

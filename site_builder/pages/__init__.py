@@ -15,6 +15,19 @@ from ..model import Model, full_name
 from ..render import Safe, link, rel, text
 from ..vn import fold
 
+DEMO_BANNER = "Dữ liệu mô phỏng — không phải số liệu thật"
+DEMO_SITE_NAME = "Bản trình diễn: dữ liệu mô phỏng"
+
+
+def with_banner(markdown: str, banner: str) -> str:
+    """The page with a warning box on top (after its front matter, if any)."""
+    box = (f'!!! danger "{banner}"\n    Mọi đơn vị, tên, số liệu và báo cáo trên trang này là giả lập, '
+           "chỉ để xem công cụ hoạt động thế nào.\n\n")
+    if markdown.startswith("---\n"):
+        end = markdown.index("\n---\n", 4) + 5
+        return markdown[:end] + "\n" + box + markdown[end:]
+    return box + markdown
+
 
 @dataclass
 class Site:
@@ -28,6 +41,7 @@ class Site:
     cache_dir: Path | None = None    # kept between builds: downloads, chart SVGs
     version: dict = field(default_factory=dict)  # {"date": "2026-11-22", "commit": "abc1234"} or {}
     history: object = None  # history.History: when each page's data last changed
+    banner: str = ""        # set for a synthetic package: shown on top of every page
 
     @property
     def version_label(self) -> str:
@@ -40,6 +54,8 @@ class Site:
         if path in self.pages:
             raise ValueError(f"two pages want the same path: {path}")
         body = self.env.get_template(template).render(site=self, page=path, **ctx)
+        if self.banner:
+            body = with_banner(body, self.banner)
         self.pages[path] = body + self.env.get_template("_changed.md.j2").render(site=self, page=path)
 
     def chart(self, chart: Chart) -> Chart:

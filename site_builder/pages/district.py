@@ -1,18 +1,61 @@
-"""One page per former district (11) and an index: communes in each period, what is known per
-commune, honour-roll entries, projects and models located there."""
+"""One page per former district (11) and an index: communes in each period, each commune's latest
+status (recognition, criteria met) as a table, charts of its communes, honour-roll entries,
+projects and models located there. The per-commune aggregates are computed once for the whole
+package with pandas (vectorised), then looked up per district."""
 from __future__ import annotations
 
-from .. import exports
+from .. import exports, place_charts
 from ..model import full_name
-from . import LEVEL_LABEL, STATUS_LABEL, Site
+from . import LEVEL_LABEL, NO_DATA, STATUS_LABEL, Site
+from .commune import count_text, current_level
 
 PERIODS = (("in_registry_2019", "Danh mục 01/12/2019 (giai đoạn 2011-2019)"),
            ("in_registry_2021", "Danh mục 03/02/2021 (sau sắp xếp năm 2019-2020)"),
            ("in_registry_2025_01", "Danh mục 04/01/2025 (sau sắp xếp năm 2024)"))
 
 
+def latest_by_district(model) -> tuple[dict, dict]:
+    """({commune_id: latest actual count row}, {district_id: rows at the district's latest date}).
+    One pass over the whole package: the latest count per commune, then per district the latest
+    date at which any of its communes has one."""
+    latest = model.criteria.latest()
+    if not len(latest):
+        return {}, {}
+    district_of = {cid: c.get("district_id") for cid, c in model.communes.items()}
+    latest = latest.assign(district_id=latest["commune_id"].map(district_of)).dropna(subset=["district_id"])
+    per_commune = {r["commune_id"]: r for r in latest.to_dict("records")}
+    last = latest.groupby("district_id")["as_of"].transform("max")
+    at_last = latest[latest["as_of"].eq(last)]
+    per_district = {d: frame.to_dict("records") for d, frame in at_last.groupby("district_id")}
+    return per_commune, per_district
+
+
+def district_charts(site: Site, district: dict, communes: list[dict], at_last: list[dict]):
+    model = site.model
+    name = full_name(district)
+    out = []
+    if at_last:
+        bars = sorted(({"name": model.communes[r["commune_id"]]["name"], "met": int(r["criteria_met"]),
+                        "total": int(r["criteria_total"]), "source": site.source_label(r["source_id"])}
+                       for r in at_last), key=lambda b: (-b["met"], b["name"]))
+        sources = sorted({b["source"] for b in bars})
+        out.append(place_charts.communes_latest(
+            f"huyen-{district['id']}-tieu-chi", name, bars, place_charts.when_label(at_last[0]),
+            "Nguồn: " + ", ".join(sources) + "."))
+    marks = sorted(({"name": c["name"], "year": r["year"], "level": LEVEL_LABEL[r["level"]],
+                     "decision": r.get("decision"), "source": site.source_label(r["source_id"])}
+                    for c in communes for r in c["recognitions"]
+                    if r["status"] == "recognised" and r.get("year")), key=lambda m: (m["year"], m["name"]))
+    if marks:
+        out.append(place_charts.recognitions_over_time(
+            f"huyen-{district['id']}-cong-nhan", name, marks,
+            "Nguồn: " + ", ".join(sorted({m["source"] for m in marks})) + "."))
+    return [site.chart(c) for c in out if c]
+
+
 def generate(site: Site) -> None:
     model = site.model
+    per_commune, per_district = latest_by_district(model)
     rows = []
     for district in model.districts.values():
         communes = model.communes_in(district["id"])
@@ -25,12 +68,16 @@ def generate(site: Site) -> None:
         extract = f"du-lieu/huyen/{district['id']}"
         site.extra_files[extract + ".json"], site.extra_files[extract + ".csv"] = \
             exports.place_extract(district, related)
+        ordered = model.communes_sorted(communes)
+        status = [(c, current_level(c), per_commune.get(c["id"])) for c in ordered]
         site.page(path, "district.md.j2", district=district, periods=periods, extract=extract,
-                  communes=model.communes_sorted(communes),
+                  communes=ordered, status=status,
+                  charts=district_charts(site, district, ordered, per_district.get(district["id"], [])),
                   donors=related["donors"], households=related["households"],
                   land_donors=related["land_donors"], projects=related["projects"],
                   models=related["production_models"], awards=related["awards"],
-                  full_name=full_name, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL)
+                  full_name=full_name, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL, NO_DATA=NO_DATA,
+                  count_text=count_text, when=place_charts.when_label)
         rows.append((district, [len(p[1]) for p in periods]))
     site.page("huyen/index.md", "district_index.md.j2", rows=rows, periods=PERIODS,
               full_name=full_name)
