@@ -9,14 +9,13 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from test_site import page, visible_text
 
 from conftest import REAL_PACKAGE, read_rows
 from site_builder.build import build_site
-from test_site import page, visible_text
 
 BENCH = Path(__file__).parent / "benchmarks"
 BANNER = "Dữ liệu mô phỏng — không phải số liệu thật"
@@ -95,98 +94,63 @@ def test_district_page_lists_its_communes_as_a_table_with_their_latest_status(re
     assert "Nông thôn mới: được công nhận năm 2018" in binh_xa
     assert len(rows) - 1 == sum(1 for c in read_rows(REAL_PACKAGE, "communes")
                                 if c["district_id"] == "huyen-dinh-lap")
-    # and a chart of its communes' recognitions: an SVG with a text description
-    assert "assets/charts/huyen-huyen-dinh-lap-cong-nhan.svg" in html
-    assert (real_site / "assets/charts/huyen-huyen-dinh-lap-cong-nhan.svg").read_text(encoding="utf-8").startswith("<svg")
 
 
-# --- a copy of the real package with commune-level criteria rows ---------------------------------
+# --- the commune-level facts of the real package ---------------------------------------------------
 
-T7 = "web-vietnam-vn-giu-tam-nong-thon-moi"
-
-
-def append(pkg: Path, resource: str, rows: list[dict]) -> None:
-    path = pkg / "data" / f"{resource}.csv"
-    with open(path, encoding="utf-8", newline="") as fh:
-        columns = next(csv.reader(fh))
-    with open(path, "a", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
-        writer.writerows({c: r.get(c, "") for c in columns} for r in rows)
+def chart_rows(site: Path, slug: str) -> list[dict]:
+    with open(site / f"assets/charts/{slug}.csv", encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
-def count(id_, commune, cset, as_of, text, prec, met, source, locator, kind="actual"):
-    return dict(id=id_, commune_id=commune, level="ntm", criteria_set=cset, as_of=as_of, as_of_text=text,
-                as_of_precision=prec, kind=kind, criteria_met=met, criteria_total=19,
-                value_text=f"{met}/19", source_id=source, source_locator=locator)
-
-
-@pytest.fixture(scope="module")
-def enriched_site(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("enriched")
-    pkg = work / "package"
-    shutil.copytree(REAL_PACKAGE, pkg)
-    if not any(s["id"] == T7 for s in read_rows(pkg, "sources")):
-        append(pkg, "sources", [dict(id=T7, kind="web_page", issuer="vietnam.vn",
-                                     title="Giữ tâm nông thôn mới", short_title="vietnam.vn: Giữ tâm nông thôn mới",
-                                     url="https://www.vietnam.vn/en/giu-tam-nong-thon-moi",
-                                     description="Bài tiếng Anh: xã Châu Sơn mới đạt 17/19 tiêu chí (2025).")])
-    kien_moc = "web-baolangson-kien-moc"
-    append(pkg, "commune_criteria_counts", [
-        count("test-km-2011", "xa-kien-moc-dinh-lap", "qd491", "2011-12-31", "năm 2011", "year", 1,
-              kien_moc, "đoạn về kết quả 2011-2020"),
-        count("test-km-2020", "xa-kien-moc-dinh-lap", "qd1980", "2020-12-31", "năm 2020", "year", 19,
-              kien_moc, "đoạn về kết quả 2011-2020"),
-        count("test-nt-2018", "xa-nhat-tien-bac-son", "qd1980", "2018-12-31", "cuối năm 2018", "year", 12,
-              "web-nongthonmoi-hdcdp-80", "mục tin về xã Nhất Tiến"),
-        count("test-cs-2025", "xa-chau-son-2025", "qd318", "2025-12-31", "năm 2025", "year", 17,
-              T7, "đoạn về xã Châu Sơn sau sắp xếp"),
-    ])
-    # 19/19 in 2020 means every criterion met: the per-criterion rows of that date
-    append(pkg, "commune_criteria", [
-        dict(id=f"test-km-2020-{k:02d}", commune_id="xa-kien-moc-dinh-lap", criteria_set="qd1980",
-             criterion_number=k, as_of="2020-12-31", as_of_text="năm 2020", as_of_precision="year",
-             status="met", source_id=kien_moc, source_locator="đoạn về kết quả 2011-2020")
-        for k in range(1, 20)])
-    return build_site(pkg, work / "site", work_dir=work / "build")
-
-
-def test_kien_moc_criteria_over_time_with_chart(enriched_site):
-    html = page(enriched_site, "xa/xa-kien-moc-dinh-lap")
+def test_kien_moc_criteria_over_time_with_chart(real_site):
+    html = page(real_site, "xa/xa-kien-moc-dinh-lap")
     top = lead(html)
-    assert "19/19" in top and "năm 2020" in top and "Kiên Mộc đón bằng" in top
+    assert "19/19" in top and "năm 2020" in top and source_title("web-baolangson-kien-moc") in top
     text = visible_text(html)
     assert "1/19" in text and "19/19" in text
     # a chart, one mark per stated figure: 1/19 (2011, QĐ 491) and 19/19 (2020, QĐ 1980)
-    svg = enriched_site / "assets/charts/xa-xa-kien-moc-dinh-lap-tieu-chi.svg"
-    assert "assets/charts/xa-xa-kien-moc-dinh-lap-tieu-chi.svg" in html
-    assert svg.read_text(encoding="utf-8").startswith("<svg")
-    with open(svg.with_suffix(".csv"), encoding="utf-8-sig", newline="") as fh:
-        chart_rows = list(csv.DictReader(fh))
-    assert [(r["Thời điểm"], r["Số tiêu chí đạt"]) for r in chart_rows] == [("năm 2011", "1/19"), ("năm 2020", "19/19")]
-    assert chart_rows[0]["Loại số liệu"] != chart_rows[1]["Loại số liệu"]  # two criteria sets, two series
-    # the 19-criteria table of 2020: every criterion "đạt"
+    slug = "xa-xa-kien-moc-dinh-lap-tieu-chi"
+    assert f"assets/charts/{slug}.svg" in html
+    assert (real_site / f"assets/charts/{slug}.svg").read_text(encoding="utf-8").startswith("<svg")
+    rows = chart_rows(real_site, slug)
+    assert [(r["Thời điểm"], r["Giá trị"], r["Đơn vị"]) for r in rows] == [
+        ("năm 2011", "1", "trên 19 tiêu chí"), ("năm 2020", "19", "trên 19 tiêu chí")]
+    assert rows[0]["Chuỗi số liệu"] != rows[1]["Chuỗi số liệu"]  # two criteria sets, two series
+    assert {r["Nguồn"] for r in rows} == {source_title("web-baolangson-kien-moc")}
+
+
+def test_per_criterion_table_where_a_source_names_the_criteria(real_site):
+    """Hùng Sơn: 10 of 19 met; the source names the 9 not met. The table says 'chưa đạt' for
+    those, 'không có số liệu' for the others (no criterion is said met without a source)."""
+    html = page(real_site, "xa/xa-hung-son-trang-dinh")
+    assert "10/19" in lead(html)
     table = section(html, "Từng tiêu chí theo thời điểm")
-    assert table.count("đạt") == 19 and "chưa đạt" not in table
+    assert table.count("chưa đạt") == 9
+    assert "năm không in" in table or "suy ra" in table
 
 
-def test_nhat_tien_12_of_19_with_source(enriched_site):
-    top = lead(page(enriched_site, "xa/xa-nhat-tien-bac-son"))
+def test_nhat_tien_12_of_19_with_source(real_site):
+    top = lead(page(real_site, "xa/xa-nhat-tien-bac-son"))
     assert "12/19" in top and "cuối năm 2018" in top and source_title("web-nongthonmoi-hdcdp-80") in top
 
 
-def test_chau_son_17_of_19_on_todays_unit(enriched_site):
-    top = lead(page(enriched_site, "xa/xa-chau-son-2025"))
-    assert "17/19" in top and "năm 2025" in top and "vietnam.vn" in top
+def test_chau_son_17_of_19_on_todays_unit(real_site):
+    top = lead(page(real_site, "xa/xa-chau-son-2025"))
+    assert "17/19" in top and "năm 2025" in top and source_title("web-vietnam-vn-giu-tam-ntm") in top
     # and today's Kiên Mộc lists the former Kiên Mộc's latest count among its former units
-    formers = section(page(enriched_site, "xa/xa-kien-moc-2025"), "Các đơn vị cũ hợp thành")
+    formers = section(page(real_site, "xa/xa-kien-moc-2025"), "Các đơn vị cũ hợp thành")
     assert "19/19" in formers
 
 
-def test_district_chart_of_criteria_per_commune(enriched_site):
-    html = page(enriched_site, "huyen/huyen-dinh-lap")
-    assert "assets/charts/huyen-huyen-dinh-lap-tieu-chi.svg" in html
-    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, flags=re.S) if "Kiên Mộc" in r and "Tồn tại" not in r)
-    assert "19/19" in visible_text(row)
+def test_district_chart_of_criteria_per_commune(real_site):
+    html = page(real_site, "huyen/huyen-trang-dinh")
+    slug = "huyen-huyen-trang-dinh-tieu-chi"
+    assert f"assets/charts/{slug}.svg" in html
+    rows = chart_rows(real_site, slug)
+    assert {(r["Thời điểm"], r["Giá trị"]) for r in rows} == {("Hùng Sơn", "10"), ("Cao Minh", "11")}
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, flags=re.S) if "Cao Minh" in r and "Tồn tại" not in r)
+    assert "11/19" in visible_text(row)
 
 
 # --- the synthetic demo ----------------------------------------------------------------------------

@@ -140,7 +140,8 @@ def commune_page(site: Site, lineage: Lineage, commune: dict, criterion_names: d
     chart = None
     points = [{"date": str(r["as_of"]), "when": place_charts.when_label(r), "series": series_label(r),
                "met": int(r["criteria_met"]), "total": int(r["criteria_total"]),
-               "source": site.source_label(r["source_id"])} for r in counts]
+               "source": site.source_label(r["source_id"]), "kind": r.get("kind"),
+               "precision": r.get("as_of_precision")} for r in counts]
     if points:
         chart = place_charts.criteria_over_time(
             f"xa-{cid}-tieu-chi", full_name(commune), points,

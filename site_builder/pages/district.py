@@ -42,14 +42,6 @@ def district_charts(site: Site, district: dict, communes: list[dict], at_last: l
         out.append(place_charts.communes_latest(
             f"huyen-{district['id']}-tieu-chi", name, bars, place_charts.when_label(at_last[0]),
             "Nguồn: " + ", ".join(sources) + "."))
-    marks = sorted(({"name": c["name"], "year": r["year"], "level": LEVEL_LABEL[r["level"]],
-                     "decision": r.get("decision"), "source": site.source_label(r["source_id"])}
-                    for c in communes for r in c["recognitions"]
-                    if r["status"] == "recognised" and r.get("year")), key=lambda m: (m["year"], m["name"]))
-    if marks:
-        out.append(place_charts.recognitions_over_time(
-            f"huyen-{district['id']}-cong-nhan", name, marks,
-            "Nguồn: " + ", ".join(sorted({m["source"] for m in marks})) + "."))
     return [site.chart(c) for c in out if c]
 
 

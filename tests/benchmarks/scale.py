@@ -107,7 +107,7 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
     for name in ("time_chart", "bar_chart_marks"):   # every chart type goes through these two
         wrap(charts, name, "charts:spec")
     from site_builder import place_charts  # commune and district charts
-    for name in ("criteria_over_time", "communes_latest", "recognitions_over_time"):
+    for name in ("criteria_over_time", "communes_latest"):
         wrap(place_charts, name, "charts:spec")
     wrap(B.Writer, "flush", "write")
     try:
