@@ -14,6 +14,10 @@ from .diff import DataDiff, diff_packages, extract_from_git
 MAX_RELEASES = 30
 PROVINCE_TABLES = {"criteria_progress", "criteria_distribution", "average_criteria", "ntm_counts",
                    "funding", "indicators"}
+PROVINCE_PAGES = ("index.md", "tieu-chi.md", "xa-dat-chuan.md", "nguon-von.md", "moi-truong.md",
+                  "giao-thong-thuy-loi.md", "ha-tang-khac.md", "san-xuat.md", "kinh-te-giam-ngheo.md",
+                  "van-hoa-xa-hoi.md", "tuyen-truyen-tap-huan.md", "to-chuc-an-ninh.md",
+                  "ke-hoach.md")  # = pages.province.PAGES (tests/test_site.py checks)
 HONOUR_PAGES = {"donors": "vinh-danh/nha-tai-tro.md", "households": "vinh-danh/ho-dien-hinh.md",
                 "land_donors": "vinh-danh/hien-dat.md", "awards": "vinh-danh/khen-thuong.md",
                 "projects": "vinh-danh/cong-trinh-mo-hinh.md",
@@ -71,7 +75,7 @@ def pages_of(change, communes: dict[str, dict]) -> set[str]:
     if resource == "districts":
         pages.add(f"huyen/{row.get('id')}.md")
     if resource in PROVINCE_TABLES:
-        pages |= {"tien-do.md", "index.md"}
+        pages |= {"index.md"} | {f"tien-do/{p}" for p in PROVINCE_PAGES}
     if resource == "criteria_progress" and (row.get("criterion_number") or "").isdigit():
         pages.add(f"tieu-chi/{int(row['criterion_number']):02d}.md")
     if resource == "criteria" and (row.get("number") or "").isdigit():

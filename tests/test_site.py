@@ -58,7 +58,7 @@ def test_merged_commune_leads_to_todays_unit(real_site):
 
 
 def test_province_page_shows_funding_as_stated_with_source(real_site):
-    text = visible_text(page(real_site, "tien-do"))
+    text = visible_text(page(real_site, "tien-do/nguon-von"))
     total = next(r for r in read_rows(REAL_PACKAGE, "funding")
                  if r["source_id"] == "bc2017" and r["breakdown"] == "total" and not r["parent_id"]
                  and r["amount_stated"] == "1.352.449")

@@ -56,8 +56,8 @@ def ntm_chart(model):
         y_title="Số xã")
 
 
-def generate(site: Site) -> None:
-    model = site.model
+def headline_figures(model):
+    """(label, value, row) for the latest NTM count, target, average criteria, widest funding."""
     headline = []
     for label, kind in (("Xã đạt chuẩn nông thôn mới", "actual"), ("Mục tiêu xã đạt chuẩn", "target")):
         for ntm in latest(model.rows("ntm_counts"), level="ntm", measure="cumulative", kind=kind):
@@ -69,6 +69,12 @@ def generate(site: Site) -> None:
     if fund:
         headline.append(("Tổng nguồn lực huy động, " + fund["period_label"],
                          f"{(fund.get('qualifier') or '')} {fund['amount_stated']} {fund['unit_stated']}".strip(), fund))
+    return headline
+
+
+def generate(site: Site) -> None:
+    model = site.model
+    headline = headline_figures(model)
     chart = ntm_chart(model)
     if chart:
         site.chart(chart)

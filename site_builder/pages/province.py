@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .. import charts
-from ..vn import format_date
+from ..vn import format_date, sort_key
 from . import KIND_AT_LABEL, LEVEL_LABEL, SET_LABEL, Site, criterion_name
 
 CATEGORY_ORDER = ["total", "central_budget", "local_budget", "direct_budget", "integrated", "credit",
@@ -129,25 +129,117 @@ def indicator_chart(model, code, rows):
         ["Thời điểm", "Loại", unit, "Nguồn"], table, x="Thời điểm", y=unit, color="Loại")
 
 
+# Topic pages under tien-do/: (file, title). The overview is tien-do/index.md.
+TOPICS = [("tieu-chi.md", "Tiêu chí"), ("xa-dat-chuan.md", "Xã đạt chuẩn nông thôn mới"),
+          ("nguon-von.md", "Nguồn vốn huy động")]
+THEMES = [  # indicator themes: (file, title, code fragments that put an indicator there)
+    ("moi-truong.md", "Môi trường", (
+        "forest", "afforestation", "water", "waste", "latrine", "incinerator", "flower_roads",
+        "slaughter", "hygienic")),
+    ("giao-thong-thuy-loi.md", "Hạ tầng giao thông, thủy lợi", (
+        "road", "canal", "irrigat", "cement", "culvert", "gravel", "materials_m3", "labour_days",
+        "land_donat", "land_donor", "community_cash", "embankment", "aquaculture_drain")),
+    ("ha-tang-khac.md", "Hạ tầng điện, viễn thông, trường, trạm, chợ", (
+        "power", "electricity", "grid", "transformer", "line_km", "voltage", "bts", "mobile",
+        "internet", "post", "mailbox", "market", "classrooms", "rooms_added", "rooms_built",
+        "health_stations", "school_sites", "lighting", "commerce", "radio", "daily_newspaper",
+        "email")),
+    ("san-xuat.md", "Sản xuất, hợp tác xã", (
+        "cooperative", "farm", "production", "ocop", "value_chain", "geographical", "marks",
+        "investment", "dealer", "processing", "facilities", "woodwork", "mechanical", "traders",
+        "research", "science", "extension", "technical", "model_support", "producers")),
+    ("kinh-te-giam-ngheo.md", "Thu nhập, việc làm, giảm nghèo", (
+        "income", "poverty", "poor_", "job", "labour", "vocational", "temporary_houses",
+        "great_solidarity", "employment", "population", "natural_area", "hilly", "households",
+        "especially_difficult", "pilot_communes")),
+    ("van-hoa-xa-hoi.md", "Văn hóa, giáo dục, y tế", (
+        "cultur", "sport", "school", "literacy", "universal", "preschool", "primary",
+        "secondary", "health", "stunting", "tourism", "students")),
+    ("tuyen-truyen-tap-huan.md", "Tuyên truyền, tập huấn", (
+        "propaganda", "media", "newspaper", "broadcast", "leaflet", "poster", "handbook",
+        "bulletin", "newsletter", "booklet", "disc", "contest", "training", "trainee", "classes",
+        "materials", "attendance", "participants", "veterans", "staff_trained", "boards")),
+    ("to-chuc-an-ninh.md", "Tổ chức, chỉ đạo, quốc phòng, an ninh", ()),  # everything else
+]
+PLANS = ("ke-hoach.md", "Kế hoạch, mục tiêu")
+CONFERENCE_SOURCE = "tb2020"  # Thông báo kết luận Hội nghị trực tuyến năm 2020
+PAGES = (["index.md"] + [f for f, _ in TOPICS] + [t[0] for t in THEMES] + [PLANS[0]])
+
+
+def theme_of(code: str) -> str:
+    for file, _, fragments in THEMES:
+        if any(f in code for f in fragments):
+            return file
+    return THEMES[-1][0]
+
+
+def capitalised(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
 def generate(site: Site) -> None:
     model = site.model
+    base = dict(KIND=KIND_AT_LABEL, LEVEL=LEVEL_LABEL, SETS=SET_LABEL, TOPICS=TOPICS,
+                THEMES=THEMES, PLANS=PLANS)
     columns = progress_columns(model)
     names = {n: criterion_name(model, n) for n in range(1, 20)}
-    fund = []
-    for total, parts in funding_groups(model):
-        chart = funding_chart(model, total, parts.get("by_source", []))
-        fund.append((total, parts, site.chart(chart) if chart else None))
-    indicators = []
-    for code, rows in indicator_groups(model):
-        chart = indicator_chart(model, code, rows)
-        indicators.append((code, rows, site.chart(chart) if chart else None))
     dist_chart = distribution_chart(model)
     avg_chart = average_chart(model)
-    site.page("tien-do.md", "province.md.j2", columns=columns, names=names, pct=pct,
+    site.page("tien-do/tieu-chi.md", "province_criteria.md.j2", columns=columns, names=names,
               distribution=sorted(model.rows("criteria_distribution"),
                                   key=lambda r: (r["as_of"], r["source_id"], -r["criteria_min"])),
               dist_chart=site.chart(dist_chart) if dist_chart else None,
               averages=sorted(model.rows("average_criteria"), key=lambda r: (r["as_of"], r["id"])),
-              avg_chart=site.chart(avg_chart) if avg_chart else None,
-              ntm=sorted(model.rows("ntm_counts"), key=lambda r: (r["as_of"], r["level"], r["id"])),
-              fund=fund, indicators=indicators, KIND=KIND_AT_LABEL, LEVEL=LEVEL_LABEL, SETS=SET_LABEL)
+              avg_chart=site.chart(avg_chart) if avg_chart else None, **base)
+    ntm = sorted(model.rows("ntm_counts"), key=lambda r: (r["as_of"], r["level"], r["id"]))
+    site.page("tien-do/xa-dat-chuan.md", "province_ntm.md.j2", ntm=ntm, **base)
+    fund, seen = [], set()
+    for total, parts in funding_groups(model):
+        chart = funding_chart(model, total, parts.get("by_source", []))
+        heading = capitalised(f"{total['period_label']}: {total['category']}")
+        if heading in seen:
+            heading += f" ({site.source_label(total['source_id'])})"
+        seen.add(heading)
+        fund.append((heading, total, parts, site.chart(chart) if chart else None))
+    site.page("tien-do/nguon-von.md", "province_funding.md.j2", fund=fund, **base)
+    themed = defaultdict(list)
+    for code, rows in indicator_groups(model):
+        chart = indicator_chart(model, code, rows)
+        themed[theme_of(code)].append((code, rows, site.chart(chart) if chart else None))
+    for file, title, _ in THEMES:
+        groups = themed.get(file, [])
+        charted, seen = [], set()
+        for code, rows, chart in groups:
+            if chart:
+                heading = capitalised(rows[-1]["label"])
+                while heading in seen or heading == title:
+                    heading += " (tiếp)"
+                seen.add(heading)
+                charted.append((heading, rows, chart))
+        others = sorted(((capitalised(r["label"]), r) for code, rows, chart in groups if not chart
+                         for r in rows), key=lambda t: (sort_key(t[0]), t[1]["as_of"], t[1]["id"]))
+        site.page(f"tien-do/{file}", "province_indicators.md.j2", title=title, charted=charted,
+                  others=others, **base)
+    targets = [("Số xã đạt chuẩn nông thôn mới", r, f"{r['communes']}" + (f"/{r['base']}" if r.get("base") else "") + " xã")
+               for r in ntm if r["kind"] == "target"]
+    targets += [("Bình quân tiêu chí/xã", r, r["value_text"])
+                for r in model.rows("average_criteria") if r["kind"] == "target"]
+    targets += [(capitalised(r["label"]), r, f"{r['value_stated']} {r['unit']}")
+                for r in model.rows("indicators") if r["kind"] == "target"]
+    targets += [(f"Nguồn vốn {r['period_label']}: {r['category']}", r,
+                 f"{r.get('qualifier') or ''} {r['amount_stated']} {r['unit_stated']}".strip())
+                for r in model.rows("funding") if r["kind"] == "target"]
+    targets.sort(key=lambda t: (t[1]["as_of"] if "as_of" in t[1] else t[1]["period_end"], sort_key(t[0])))
+    conference = [t for t in targets if t[1]["source_id"] == CONFERENCE_SOURCE]
+    conference += [(capitalised(r["label"]), r, f"{r['value_stated']} {r['unit']}")
+                   for r in model.rows("indicators")
+                   if r["source_id"] == CONFERENCE_SOURCE and r["kind"] != "target"]
+    site.page(f"tien-do/{PLANS[0]}", "province_plans.md.j2",
+              targets=[t for t in targets if t[1]["source_id"] != CONFERENCE_SOURCE],
+              conference=conference, conference_source=model.sources.get(CONFERENCE_SOURCE), **base)
+    overview(site, base)
+
+
+def overview(site: Site, base: dict) -> None:
+    from .home import headline_figures
+    site.page("tien-do/index.md", "province.md.j2", headline=headline_figures(site.model), **base)

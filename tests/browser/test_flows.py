@@ -256,7 +256,7 @@ def test_browse_province_district_commune_criterion_document_and_back(desktop):
 
 # --- charts ------------------------------------------------------------------------------
 
-CHART_PAGES = ["", "tieu-chi/02/", "tien-do/"]
+CHART_PAGES = ["", "tieu-chi/02/", "tien-do/tieu-chi/"]
 
 
 @pytest.mark.parametrize("path", CHART_PAGES, ids=["home", "criterion", "province"])

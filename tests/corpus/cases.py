@@ -434,7 +434,7 @@ CASES: tuple[Case, ...] = (
     Case("quote-breaking-attribute",
          "a funding category that tries to close an attribute (it reaches chart alt text and SVG)",
          (("set", "funding", 1, "category", 'Ngân sách" onmouseover="alert(\'corpus-attr2\')'),),
-         renders("tien-do/")),
+         renders("tien-do/nguon-von/")),
     Case("autolink-in-text",
          "a household village containing <http://…> and a bare URL",
          (("set", "households", 0, "village", "<http://evil.example/x> http://evil.example/y"),),

@@ -96,15 +96,41 @@
     return "Bảng" + (heading ? ": " + heading.textContent.replace(/¶/g, "").trim() : "");
   }
 
+  // Tables of three columns or more become cards on a phone (extra.css): label each cell.
+  function labelTables() {
+    document.querySelectorAll("article table:not([data-cards])").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (heads.length < 3) return;
+      var names = Array.prototype.map.call(heads, function (th) { return th.textContent.trim(); });
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (td, i) {
+          if (names[i]) td.setAttribute("data-label", names[i]);
+        });
+      });
+      table.setAttribute("data-cards", "");
+    });
+  }
+
   function markScrollingTables() {
     document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      var cue = wrap.previousElementSibling;
+      var hasCue = cue && cue.classList.contains("scroll-cue");
       if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        if (!hasCue) {
+          cue = document.createElement("p");
+          cue.className = "scroll-cue";
+          cue.textContent = "Bảng rộng: vuốt ngang để xem hết →";
+          wrap.parentNode.insertBefore(cue, wrap);
+        }
         if (!wrap.hasAttribute("tabindex")) {
           wrap.setAttribute("tabindex", "0");
           wrap.setAttribute("role", "region");
           wrap.setAttribute("aria-label", tableName(wrap) + " (cuộn ngang để xem hết)");
         }
-      } else if (wrap.getAttribute("role") === "region") {
+      } else if (hasCue) {
+        cue.parentNode.removeChild(cue);
+      }
+      if (wrap.scrollWidth <= wrap.clientWidth + 1 && wrap.getAttribute("role") === "region") {
         wrap.removeAttribute("tabindex");
         wrap.removeAttribute("role");
         wrap.removeAttribute("aria-label");
@@ -115,6 +141,7 @@
   var resizeTimer = null;
   function start() {
     startFinder();
+    labelTables();
     markScrollingTables();
     if (!resizeTimer) {
       resizeTimer = 1;

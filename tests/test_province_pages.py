@@ -1,0 +1,47 @@
+"""The province progress is split into topic pages behind a short overview (issue 15)."""
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from site_builder import history
+from site_builder.pages import province
+
+
+def test_history_knows_every_province_page():
+    # history.py marks these pages as changed when a province table changes
+    assert tuple(province.PAGES) == history.PROVINCE_PAGES
+
+
+def test_indicators_are_sorted_into_themes():
+    assert province.theme_of("road_new_km") == "giao-thong-thuy-loi.md"
+    assert province.theme_of("poverty_rate") == "kinh-te-giam-ngheo.md"
+    assert province.theme_of("forest_cover") == "moi-truong.md"
+    assert province.theme_of("militia_members") == "to-chuc-an-ninh.md"
+
+
+def headings(html: str) -> list[str]:
+    return [unescape(re.sub(r"<[^>]+>", "", h)).replace("¶", "").strip()
+            for h in re.findall(r"<h[1-3][^>]*>(.*?)</h[1-3]>", html, re.S)]
+
+
+def test_topic_pages_have_unique_capitalised_headings(real_site):
+    for name in province.PAGES:
+        path = real_site / "tien-do" / name.replace(".md", "").replace("index", "") / "index.html"
+        found = headings(path.read_text(encoding="utf-8"))
+        assert found, path
+        assert len(found) == len(set(found)), f"{path}: repeated heading"
+        assert all(h[:1] == h[:1].upper() for h in found), found
+    overview = (real_site / "tien-do" / "index.html").read_text(encoding="utf-8")
+    assert "Hội nghị trực tuyến năm 2020" in overview or "kết luận Hội nghị trực tuyến năm 2020" in overview
+    plans = (real_site / "tien-do" / "ke-hoach" / "index.html").read_text(encoding="utf-8")
+    assert "Hội nghị trực tuyến năm 2020" in plans and 'id="tb2020-' in plans
+
+
+def test_each_indicator_row_has_an_anchor(real_site):
+    from conftest import REAL_PACKAGE, read_rows
+
+    pages = "".join((real_site / "tien-do" / t[0][:-3] / "index.html").read_text(encoding="utf-8")
+                    for t in province.THEMES)
+    missing = [r["id"] for r in read_rows(REAL_PACKAGE, "indicators") if f'id="{r["id"]}"' not in pages]
+    assert not missing
