@@ -113,9 +113,9 @@ def criterion_name(model: Model, number: int, criteria_set: str = "qd1980") -> s
 
 
 def generate_all(site: Site) -> None:
-    from . import (changes, commune, criterion, data, district, documents, home, honour, notes,
-                   province, sources)
+    from . import (changes, commune, criterion, data, district, documents, finder, home, honour,
+                   notes, province, sources)
 
     for module in (home, province, district, commune, criterion, honour, documents, sources,
-                   notes, data, changes):
+                   notes, data, changes, finder):
         module.generate(site)

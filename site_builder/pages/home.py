@@ -1,10 +1,7 @@
 """Home page: headline figures with their date and source, the way in, the commune finder."""
 from __future__ import annotations
 
-import json
-
 from .. import charts
-from ..model import full_name
 from . import KIND_AT_LABEL, LEVEL_LABEL, Site
 
 
@@ -78,11 +75,5 @@ def generate(site: Site) -> None:
     chart = ntm_chart(model)
     if chart:
         site.chart(chart)
-    finder = [{"n": full_name(c), "d": (model.district_of(c) or {}).get("name", ""),
-               "u": f"xa/{c['id']}/", "f": site.alias(full_name(c), c["name"]),
-               "o": bool(c.get("valid_to"))}
-              for c in model.communes_sorted()]
-    site.extra_files["assets/finder.json"] = json.dumps(finder, ensure_ascii=False,
-                                                        separators=(",", ":"))
     site.page("index.md", "home.md.j2", headline=headline, chart=chart,
               communes=len(model.communes), districts=len(model.districts), LEVEL_LABEL=LEVEL_LABEL)

@@ -48,7 +48,7 @@ def type_in_finder(page, query: str) -> list[tuple[str, str]]:
     field.tap()
     field.press_sequentially(query, delay=20)
     page.locator("#finder-results a").first.wait_for(state="visible")
-    page.wait_for_function("() => /đơn vị/.test(document.querySelector('.finder-status').textContent)")
+    page.wait_for_function("() => /kết quả/.test(document.querySelector('.finder-status').textContent)")
     return finder_results(page)
 
 
@@ -61,10 +61,12 @@ def test_finder_finds_units_typed_without_diacritics(phone, query, target, title
         # Units named like the query come first, before those only in a district of that name.
         assert target in hrefs[:3], results[:5]
     else:
-        # "lang son": the units of Lạng Sơn city come first, each saying so.
-        in_city = [("(Lạng Sơn)" in label) for _, label in results]
-        assert in_city[:5] == [True] * 5 and sorted(in_city, reverse=True) == in_city, results
-        target = hrefs[0]
+        # "lang son": the city itself first (its exact name), then the units of the city,
+        # each saying so.
+        assert hrefs[0] == "huyen/thanh-pho-lang-son/", results[:3]
+        in_city = [("(Lạng Sơn)" in label) for _, label in results[1:6]]
+        assert in_city == [True] * 5, results
+        target = hrefs[1]
     assert page.locator(".finder-status").inner_text().strip()  # a count, read out by screen readers
     page.locator(f'#finder-results a[href="{target}"]').tap()
     page.wait_for_url("**/" + target)
@@ -86,7 +88,8 @@ def test_finder_enter_opens_the_first_result_and_nonsense_finds_nothing(desktop)
     page = desktop.open("")
     field = page.locator("#finder-input")
     field.fill("zzqx")
-    assert page.locator(".finder-status").inner_text() == "Không tìm thấy đơn vị nào."
+    page.wait_for_function("() => /Không tìm thấy/.test(document.querySelector('.finder-status').textContent)")
+    assert page.locator(".finder-status").inner_text() == "Không tìm thấy kết quả nào."
     assert page.locator("#finder-results a").count() == 0
     field.fill("")
     field.press_sequentially("gia cat")
