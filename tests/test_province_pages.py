@@ -45,3 +45,17 @@ def test_each_indicator_row_has_an_anchor(real_site):
                     for t in province.THEMES)
     missing = [r["id"] for r in read_rows(REAL_PACKAGE, "indicators") if f'id="{r["id"]}"' not in pages]
     assert not missing
+
+
+def test_search_index_is_light_and_leaves_tables_to_the_finder(real_site):
+    index = real_site / "search" / "search_index.json"
+    assert index.stat().st_size <= 600 * 1024  # was 1,8 MB, loaded on every first visit
+    text = index.read_text(encoding="utf-8")
+    assert "\\u1ea1" not in text and "ạ" in text  # plain UTF-8, not \uXXXX escapes
+    # A donor's name sits in a table: Material's search leaves it to the finder...
+    assert "Công ty TNHH Bảo Long" not in text
+    import json
+    finder = json.loads((real_site / "assets" / "finder.json").read_text(encoding="utf-8"))
+    assert any(e["n"] == "Công ty TNHH Bảo Long" and e["u"].endswith("#bc2018-don-001") for e in finder)
+    # ...and heading anchors keep đ as d
+    assert 'id="tu-dien-du-lieu"' in (real_site / "du-lieu" / "index.html").read_text(encoding="utf-8")
