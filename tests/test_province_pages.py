@@ -59,3 +59,31 @@ def test_search_index_is_light_and_leaves_tables_to_the_finder(real_site):
     assert any(e["n"] == "Công ty TNHH Bảo Long" and e["u"].endswith("#bc2018-don-001") for e in finder)
     # ...and heading anchors keep đ as d
     assert 'id="tu-dien-du-lieu"' in (real_site / "du-lieu" / "index.html").read_text(encoding="utf-8")
+
+
+def test_publisher_and_report_link_come_from_one_setting(real_site, tmp_path):
+    """Staff set extra.publisher in mkdocs.yml; every page shows the contact, and commune,
+    district and honour pages get "Báo sai sót" carrying the page's address."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    from site_builder.build import ROOT, mkdocs_config
+
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["extra"]["publisher"].update(name="Văn phòng thử nghiệm", email="loi@example.org")
+    config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    base = tmp_path / "base.yml"
+    base.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    docs = real_site.parent / "build" / "docs"
+    out = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
+                    str(mkdocs_config(tmp_path, docs, out, base=base))], check=True)
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "Đơn vị xuất bản: Văn phòng thử nghiệm" in home and "mailto:loi@example.org" in home
+    assert "Báo sai sót" not in home
+    for path in ("xa/xa-kien-moc-dinh-lap", "huyen/huyen-dinh-lap", "vinh-danh/nha-tai-tro"):
+        html = (out / path / "index.html").read_text(encoding="utf-8")
+        link = re.search(r'<a href="(mailto:loi@example.org[^"]*)" data-report>Báo sai sót', html)
+        assert link and f"/{path}/" in unescape(link.group(1)), path

@@ -158,11 +158,22 @@
     });
   }
 
+  // "Báo sai sót" carries the page's full address (the template can only give its path).
+  function fillReportLinks() {
+    var here = encodeURIComponent(location.href);
+    document.querySelectorAll("a[data-report]").forEach(function (a) {
+      var href = a.getAttribute("href");
+      a.setAttribute("href", href.replace(/([?&]trang=)[^&]*/, "$1" + here)
+        .replace(/(Trang(?:%3A|:)(?:%20|\+))[^&]*?(%0A)/, "$1" + here + "$2"));
+    });
+  }
+
   var resizeTimer = null;
   function start() {
     startFinder();
     labelTables();
     markScrollingTables();
+    fillReportLinks();
     if (!resizeTimer) {
       resizeTimer = 1;
       window.addEventListener("resize", function () {
