@@ -99,6 +99,20 @@ class Site:
         source = self.model.sources.get(source_id, {})
         return source.get("short_title") or source.get("title") or source_id
 
+    def disputed(self, page: str, row: dict) -> Safe:
+        """A visible mark, a one-line explanation and a link, after a figure that a row of
+        `notes` records a disagreement about (empty when there is none)."""
+        if not hasattr(self, "_notes_by_row"):
+            from .notes import KIND_LABEL
+            self._notes_by_row, self._note_kind = {}, KIND_LABEL
+            for note in self.model.rows("notes"):
+                for ref in (note.get("rows") or "").split():
+                    self._notes_by_row.setdefault(ref.partition(":")[2], []).append(note)
+        notes = self._notes_by_row.get(row.get("id"), [])
+        return Safe("".join(
+            f" ⚠ {link('Có sai lệch: ' + self._note_kind.get(n['kind'], 'xem ghi chú').lower(), rel(page, 'sai-lech.md') + '#' + n['id'])}"
+            for n in notes[:2]))
+
     @staticmethod
     def alias(*names: str) -> str:
         """Diacritic-free spelling, so search finds 'dinh lap' for 'Đình Lập'."""

@@ -1,14 +1,90 @@
-"""Known disagreements between and within reports, from the `notes` table."""
+"""Known disagreements between and within reports, from the `notes` table: each note in words,
+with links to the pages (and rows) of the figures it concerns, never their ids."""
 from __future__ import annotations
 
+import re
+
+from ..model import full_name
+from ..render import Safe, link, rel
+from ..vn import format_date
 from . import Site
+from .province import capitalised, theme_of
 
 KIND_LABEL = {"sum_mismatch": "Tổng không khớp các thành phần", "percent_mismatch": "Tỷ lệ không khớp số liệu",
               "figure_conflict": "Cùng một số liệu ghi khác nhau", "date_conflict": "Một văn bản, hai ngày khác nhau",
               "name_conflict": "Tên ghi khác nhau", "ocr_uncertain": "Bản quét khó đọc",
               "unit_conflict": "Đơn vị không thống nhất", "other": "Khác"}
+HONOUR = {"donors": "nha-tai-tro", "households": "ho-dien-hinh", "land_donors": "hien-dat",
+          "awards": "khen-thuong", "projects": "cong-trinh-mo-hinh",
+          "production_models": "cong-trinh-mo-hinh"}
+
+
+def where(site: Site, table: str, row: dict) -> tuple[str, str] | None:
+    """(words, docs path with #anchor) for a row of the package."""
+    model = site.model
+    rid = row["id"]
+    if table in ("communes", "districts"):
+        return full_name(row), (f"xa/{rid}.md" if table == "communes" else f"huyen/{rid}.md")
+    if table == "commune_recognitions":
+        commune = model.communes.get(row["commune_id"])
+        return (f"công nhận {full_name(commune)}" if commune else "một quyết định công nhận",
+                f"xa/{row['commune_id']}.md")
+    if table == "unit_changes":
+        a, b = model.communes.get(row["from_commune_id"]), model.communes.get(row.get("to_commune_id") or "")
+        words = "sắp xếp " + (full_name(a) if a else "một đơn vị") + (f" → {full_name(b)}" if b else "")
+        return words, f"xa/{row['from_commune_id']}.md"
+    if table == "indicators":
+        return (f"{capitalised(row['label'])}, {format_date(row['as_of'])}",
+                f"tien-do/{theme_of(row['indicator'])}#{rid}")
+    if table == "criteria_progress":
+        return (f"Tiêu chí {row['criterion_number']}, {format_date(row['as_of'])}",
+                f"tien-do/tieu-chi.md#{rid}")
+    if table == "criteria_distribution":
+        return f"{row['band_label']}, {format_date(row['as_of'])}", f"tien-do/tieu-chi.md#{rid}"
+    if table == "average_criteria":
+        return f"Bình quân tiêu chí/xã, {format_date(row['as_of'])}", f"tien-do/tieu-chi.md#{rid}"
+    if table == "ntm_counts":
+        return f"Số xã đạt chuẩn, {format_date(row['as_of'])}", f"tien-do/xa-dat-chuan.md#{rid}"
+    if table == "funding":
+        return f"{row['period_label']}: {row['category']}", f"tien-do/nguon-von.md#{rid}"
+    if table == "documents":
+        return row["number"], f"van-ban.md#{rid}"
+    if table == "document_citations":
+        doc = model.documents.get(row["document_id"])
+        return (f"{doc['number'] if doc else row['number_as_cited']} (trích dẫn)",
+                f"van-ban.md#{row['document_id']}")
+    if table in HONOUR:
+        return row.get("name") or row.get("recipient") or "một dòng", f"vinh-danh/{HONOUR[table]}.md#{rid}"
+    if table == "sources":
+        return row.get("short_title") or row["title"], f"nguon.md#{rid}"
+    return None
+
+
+def row_links(site: Site, page: str, refs: str, index: dict) -> Safe:
+    out = []
+    for ref in (refs or "").split():
+        table, _, rid = ref.partition(":")
+        row = index.setdefault(table, {r["id"]: r for r in site.model.rows(table)}).get(rid) \
+            if table in site.model.tables else None
+        place = where(site, table, row) if row else None
+        if place:
+            path, _, anchor = place[1].partition("#")
+            out.append(link(place[0], rel(page, path) + (f"#{anchor}" if anchor else "")))
+    return Safe("; ".join(dict.fromkeys(out)))
+
+
+def in_words(site: Site, text: str) -> str:
+    """A note's sentence with source ids ("bc2020-tu") written as the sources' names."""
+    ids = sorted(site.model.sources, key=len, reverse=True)
+    if not ids or not text:
+        return text or ""
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
+    return pattern.sub(lambda m: site.source_label(m.group(1)), text)
 
 
 def generate(site: Site) -> None:
     notes = sorted(site.model.rows("notes"), key=lambda r: (r["kind"], r["id"]))
-    site.page("sai-lech.md", "notes.md.j2", notes=notes, KIND=KIND_LABEL)
+    index: dict = {}
+    rows = [(n, in_words(site, n["summary_vi"]), row_links(site, "sai-lech.md", n["rows"], index))
+            for n in notes]
+    site.page("sai-lech.md", "notes.md.j2", notes=rows, KIND=KIND_LABEL)
