@@ -4,6 +4,7 @@ The files themselves are written (and reused while the package is unchanged) by 
 from __future__ import annotations
 
 from .. import exports
+from ..columns_vi import TYPE_VI, describe, describe_table
 from . import Site
 
 
@@ -15,4 +16,5 @@ def generate(site: Site) -> None:
     site.page("du-lieu/index.md", "data.md.j2", resources=resources, files=files,
               sizes={k: downloads.size(k) for k in files}, counts=downloads.counts,
               zip_only=downloads.zip_only, large=exports.LARGE_TABLE_ROWS,
-              reports=[s for s in site.model.sources.values() if s["kind"] == "report"])
+              reports=[s for s in site.model.sources.values() if s["kind"] == "report"],
+              describe=describe, describe_table=describe_table, TYPE_VI=TYPE_VI)

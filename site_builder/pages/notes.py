@@ -78,6 +78,8 @@ def in_words(site: Site, text: str) -> str:
     ids = sorted(site.model.sources, key=len, reverse=True)
     if not ids or not text:
         return text or ""
+    notes = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n["id"]) for n in site.model.rows("notes")) + r")(?![\w-])")
+    text = notes.sub("một ghi chú khác trên trang này", text)
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
     return pattern.sub(lambda m: site.source_label(m.group(1)), text)
 
@@ -85,6 +87,7 @@ def in_words(site: Site, text: str) -> str:
 def generate(site: Site) -> None:
     notes = sorted(site.model.rows("notes"), key=lambda r: (r["kind"], r["id"]))
     index: dict = {}
-    rows = [(n, in_words(site, n["summary_vi"]), row_links(site, "sai-lech.md", n["rows"], index))
+    rows = [(n, in_words(site, n["summary_vi"]), in_words(site, n.get("source_locator")),
+             row_links(site, "sai-lech.md", n["rows"], index))
             for n in notes]
     site.page("sai-lech.md", "notes.md.j2", notes=rows, KIND=KIND_LABEL)
