@@ -87,3 +87,15 @@ def test_publisher_and_report_link_come_from_one_setting(real_site, tmp_path):
         html = (out / path / "index.html").read_text(encoding="utf-8")
         link = re.search(r'<a href="(mailto:loi@example.org[^"]*)" data-report>Báo sai sót', html)
         assert link and f"/{path}/" in unescape(link.group(1)), path
+
+
+def test_data_check_page_reports_in_vietnamese_with_notes(real_site):
+    html = (real_site / "kiem-tra" / "index.html").read_text(encoding="utf-8")
+    from site_builder.validate import validate_package
+    from conftest import REAL_PACKAGE
+
+    report = validate_package(REAL_PACKAGE)
+    assert f"0 lỗi, {len(report.warnings)} cảnh báo" in html
+    for p in report.warnings:  # each warning links to the note that explains it
+        assert f'sai-lech/#{p.note_id}"' in html, p.note_id
+    assert "WARNING" not in html and "known disagreement" not in html

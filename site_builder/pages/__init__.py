@@ -128,8 +128,8 @@ def criterion_name(model: Model, number: int, criteria_set: str = "qd1980") -> s
 
 def generate_all(site: Site) -> None:
     from . import (changes, commune, criterion, data, district, documents, finder, home, honour,
-                   notes, province, sources)
+                   notes, province, sources, validation)
 
     for module in (home, province, district, commune, criterion, honour, documents, sources,
-                   notes, data, changes, finder):
+                   notes, validation, data, changes, finder):
         module.generate(site)
