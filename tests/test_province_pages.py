@@ -99,3 +99,21 @@ def test_data_check_page_reports_in_vietnamese_with_notes(real_site):
     for p in report.warnings:  # each warning links to the note that explains it
         assert f'sai-lech/#{p.note_id}"' in html, p.note_id
     assert "WARNING" not in html and "known disagreement" not in html
+
+
+def test_funding_parts_sit_under_their_own_total_only():
+    from conftest import REAL_PACKAGE
+
+    from site_builder.model import build_model
+
+    model = build_model(REAL_PACKAGE)
+    for total, parts in province.funding_groups(model):
+        for breakdown, rows in parts.items():
+            parent_at_depth = {}
+            for row, depth in rows:
+                # a row at depth d follows its parent, the last row at depth d-1
+                if depth:
+                    assert row["parent_id"] == parent_at_depth[depth - 1], (total["id"], row["id"])
+                else:
+                    assert row["parent_id"] == total["id"] and row["breakdown"] == breakdown
+                parent_at_depth[depth] = row["id"]

@@ -73,15 +73,16 @@ def funding_groups(model):
     groups = []
     for total in sorted((r for r in rows if not r.get("parent_id")),
                         key=lambda r: (r["period_start"], r["period_end"], r["id"])):
+        # Each direct part with its own parts under it, in the table of the direct part's
+        # breakdown: a sector's split by source stays under that sector, never under an
+        # unrelated total of the by-source table.
         parts = defaultdict(list)
-        stack = [(c, 0) for c in children.get(total["id"], [])]
-        ordered = []
-        while stack:
-            row, depth = stack.pop(0)
-            ordered.append((row, depth))
-            stack[0:0] = [(c, depth + 1) for c in children.get(row["id"], [])]
-        for row, depth in ordered:
-            parts[row["breakdown"]].append((row, depth))
+        for part in children.get(total["id"], []):
+            stack = [(part, 0)]
+            while stack:
+                row, depth = stack.pop(0)
+                parts[part["breakdown"]].append((row, depth))
+                stack[0:0] = [(c, depth + 1) for c in children.get(row["id"], [])]
         groups.append((total, dict(parts)))
     return groups
 
