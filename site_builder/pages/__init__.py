@@ -109,9 +109,13 @@ class Site:
                 for ref in (note.get("rows") or "").split():
                     self._notes_by_row.setdefault(ref.partition(":")[2], []).append(note)
         notes = self._notes_by_row.get(row.get("id"), [])
-        return Safe("".join(
-            f" ⚠ {link('Có sai lệch: ' + self._note_kind.get(n['kind'], 'xem ghi chú').lower(), rel(page, 'sai-lech.md') + '#' + n['id'])}"
-            for n in notes[:2]))
+        if not notes:
+            return Safe("")
+        first = notes[0]
+        label = "Có sai lệch: " + self._note_kind.get(first["kind"], "xem ghi chú").lower()
+        if len(notes) > 1:
+            label += f" (và {len(notes) - 1} ghi chú khác)"
+        return Safe(f" ⚠ {link(label, rel(page, 'sai-lech.md') + '#' + first['id'])}")
 
     @staticmethod
     def alias(*names: str) -> str:
