@@ -87,7 +87,7 @@ def pages_of(change, communes: dict[str, dict]) -> set[str]:
     if resource == "sources":
         pages.add("nguon.md")
     if resource == "notes":
-        pages.add("sai-lech.md")
+        pages |= {"sai-lech/index.md", f"sai-lech/{(row.get('kind') or '').replace('_', '-')}.md"}
     return pages
 
 

@@ -103,8 +103,8 @@ class Site:
         """A visible mark, a one-line explanation and a link, after a figure that a row of
         `notes` records a disagreement about (empty when there is none)."""
         if not hasattr(self, "_notes_by_row"):
-            from .notes import KIND_LABEL
-            self._notes_by_row, self._note_kind = {}, KIND_LABEL
+            from .notes import KIND_LABEL, note_page
+            self._notes_by_row, self._note_kind, self._note_page = {}, KIND_LABEL, note_page
             for note in self.model.rows("notes"):
                 for ref in (note.get("rows") or "").split():
                     self._notes_by_row.setdefault(ref.partition(":")[2], []).append(note)
@@ -115,7 +115,7 @@ class Site:
         label = "Có sai lệch: " + self._note_kind.get(first["kind"], "xem ghi chú").lower()
         if len(notes) > 1:
             label += f" (và {len(notes) - 1} ghi chú khác)"
-        return Safe(f" ⚠ {link(label, rel(page, 'sai-lech.md') + '#' + first['id'])}")
+        return Safe(f" ⚠ {link(label, rel(page, self._note_page(first)) + '#' + first['id'])}")
 
     @staticmethod
     def alias(*names: str) -> str:

@@ -14,6 +14,11 @@ KIND_LABEL = {"sum_mismatch": "Tổng không khớp các thành phần", "percen
               "figure_conflict": "Cùng một số liệu ghi khác nhau", "date_conflict": "Một văn bản, hai ngày khác nhau",
               "name_conflict": "Tên ghi khác nhau", "ocr_uncertain": "Bản quét khó đọc",
               "unit_conflict": "Đơn vị không thống nhất", "other": "Khác"}
+def note_page(note: dict) -> str:
+    """The page of a note: one page per kind of disagreement, so none is endlessly long."""
+    return f"sai-lech/{note['kind'].replace('_', '-')}.md"
+
+
 HONOUR = {"donors": "nha-tai-tro", "households": "ho-dien-hinh", "land_donors": "hien-dat",
           "awards": "khen-thuong", "projects": "cong-trinh-mo-hinh",
           "production_models": "cong-trinh-mo-hinh"}
@@ -70,7 +75,10 @@ def row_links(site: Site, page: str, refs: str, index: dict) -> Safe:
         if place:
             path, _, anchor = place[1].partition("#")
             out.append(link(place[0], rel(page, path) + (f"#{anchor}" if anchor else "")))
-    return Safe("; ".join(dict.fromkeys(out)))
+    out = list(dict.fromkeys(out))
+    if len(out) > 3:  # a long list of rows: the first two, and how many more
+        return Safe("; ".join(out[:2]) + f" và {len(out) - 2} dòng khác")
+    return Safe("; ".join(out))
 
 
 def in_words(site: Site, text: str) -> str:
@@ -87,7 +95,12 @@ def in_words(site: Site, text: str) -> str:
 def generate(site: Site) -> None:
     notes = sorted(site.model.rows("notes"), key=lambda r: (r["kind"], r["id"]))
     index: dict = {}
-    rows = [(n, in_words(site, n["summary_vi"]), in_words(site, n.get("source_locator")),
-             row_links(site, "sai-lech.md", n["rows"], index))
-            for n in notes]
-    site.page("sai-lech.md", "notes.md.j2", notes=rows, KIND=KIND_LABEL)
+    kinds = []
+    for kind in dict.fromkeys(n["kind"] for n in notes):
+        group = [n for n in notes if n["kind"] == kind]
+        path = note_page(group[0])
+        rows = [(n, in_words(site, n["summary_vi"]), in_words(site, n.get("source_locator")),
+                 row_links(site, path, n["rows"], index)) for n in group]
+        site.page(path, "notes.md.j2", notes=rows, title=KIND_LABEL.get(kind, kind))
+        kinds.append((KIND_LABEL.get(kind, kind), path, len(group)))
+    site.page("sai-lech/index.md", "notes_index.md.j2", kinds=kinds, total=len(notes))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..report import FIXES
 from ..validate import validate_package, validate_package_cached
 from . import Site
-from .notes import in_words, where
+from .notes import in_words, note_page, where
 
 GROUPS = [  # (what is checked, in words; rules of the validator)
     ("Tệp và cấu trúc: mỗi bảng có tệp CSV mã UTF-8, phân cách bằng dấu phẩy, đúng các cột và thứ tự cột của lược đồ",
@@ -44,7 +44,7 @@ def generate(site: Site) -> None:
         place = where(site, p.resource, row) if row else None
         note = notes.get(p.note_id)
         warnings.append({"what": RULE_VI.get(p.rule, "Cảnh báo"), "place": place,
-                         "note": note, "summary": in_words(site, note["summary_vi"]) if note else ""})
+                         "note": note, "note_page": note_page(note) if note else "", "summary": in_words(site, note["summary_vi"]) if note else ""})
     checked = sum(len(rules) for _, rules in GROUPS)
     site.page("kiem-tra.md", "validation.md.j2", report=report, warnings=warnings,
               groups=[g for g, _ in GROUPS], checked=checked, all_rules=len(FIXES))

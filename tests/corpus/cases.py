@@ -418,7 +418,7 @@ CASES: tuple[Case, ...] = (
     Case("entities-in-text",
          "a note that already contains HTML entities",
          (("set", "notes", 0, "summary_vi", "&lt;b&gt;đậm&lt;/b&gt; &amp; &#x3C;i&#x3E;"),),
-         renders("sai-lech/")),
+         renders("sai-lech/other/")),
     Case("admonition-syntax",
          "a document subject written like an admonition",
          (("set", "documents", 0, "subject", '!!! danger "Cảnh báo giả"'),),
