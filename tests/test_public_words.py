@@ -33,3 +33,17 @@ def test_no_public_page_shows_internal_ids(real_site):
         if hits:
             found[rel] = sorted(set(hits))[:5]
     assert not found, found
+
+
+def test_no_public_page_shows_column_names_or_english_source_words(real_site):
+    # the data dictionary names the columns on purpose; the change history is another issue's
+    words = re.compile(r"\b(?:[a-z]+_[a-z_]+|renamed at same code|same code|new row)\b")
+    found = {}
+    for html in sorted(real_site.rglob("index.html")):
+        rel = html.parent.relative_to(real_site).as_posix()
+        if rel.startswith(SKIP + ("du-lieu",)):
+            continue
+        hits = words.findall(article_text(html.read_text(encoding="utf-8")))
+        if hits:
+            found[rel] = sorted(set(hits))[:5]
+    assert not found, found

@@ -19,6 +19,15 @@ STATUS_LABEL = {"recognised": "Được công nhận", "appraised": "Đã qua th
 SET_LABEL = {"qd491": "QĐ 491/QĐ-TTg (2009)", "qd1980": "QĐ 1980/QĐ-TTg (2016-2020)",
              "qd318": "QĐ 318/QĐ-TTg (2021-2025)"}
 NO_DATA = "Không có số liệu công bố"
+# Words of outside files quoted in source locators, said in Vietnamese on the pages.
+LOCATOR_VI = {"(renamed at same code)": "(đổi tên, giữ nguyên mã)",
+              "cột new_code_in_draft_csv": "cột mã mới của bảng dự thảo"}
+
+
+def locator_vi(locator: str) -> str:
+    for english, vietnamese in LOCATOR_VI.items():
+        locator = locator.replace(english, vietnamese)
+    return locator
 
 
 @dataclass
@@ -92,7 +101,7 @@ class Site:
         label = source.get("short_title") or source.get("title") or row.get("source_id")
         out = link(label, rel(page, "nguon.md") + f"#{row.get('source_id')}")
         if row.get("source_locator"):
-            out += Safe(", " + text(row["source_locator"]))
+            out += Safe(", " + text(locator_vi(row["source_locator"])))
         return Safe(out)
 
     def source_label(self, source_id: str) -> str:
