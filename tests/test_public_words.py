@@ -47,3 +47,18 @@ def test_no_public_page_shows_column_names_or_english_source_words(real_site):
         if hits:
             found[rel] = sorted(set(hits))[:5]
     assert not found, found
+
+
+def test_one_spelling_per_word(real_site):
+    # The site writes the tone on the first vowel ("hóa", "thủy", "hòa"), as most of its sources
+    # do; "hoá", "thuỷ" on one page and "hóa", "thủy" on another read as two words.
+    other = re.compile(r"\b(?:[Hh]oá|[Tt]huỷ|[Hh]oà|[Kk]hoẻ|[Tt]uỳ|[Ll]uỹ|[Hh]oả|[Tt]hoả)\b")
+    found = {}
+    for html in sorted(real_site.rglob("index.html")):
+        rel = html.parent.relative_to(real_site).as_posix()
+        if rel.startswith(SKIP):
+            continue
+        hits = other.findall(article_text(html.read_text(encoding="utf-8")))
+        if hits:
+            found[rel] = sorted(set(hits))
+    assert not found, found
