@@ -117,3 +117,9 @@ def test_funding_parts_sit_under_their_own_total_only():
                 else:
                     assert row["parent_id"] == total["id"] and row["breakdown"] == breakdown
                 parent_at_depth[depth] = row["id"]
+
+
+def test_notes_pad_dates_in_their_own_words_but_keep_quotes():
+    from site_builder.pages.notes import padded_dates
+
+    assert padded_dates("từ 01/7/2025, ghi “7/1/2020”") == "từ 01/07/2025, ghi “7/1/2020”"

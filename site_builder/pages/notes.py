@@ -81,11 +81,24 @@ def row_links(site: Site, page: str, refs: str, index: dict) -> Safe:
     return Safe("; ".join(out))
 
 
+_QUOTED = re.compile(r"(“[^”]*”|'[^']*'|\"[^\"]*\")")
+_DATE = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})/(\d{4})\b")
+
+
+def padded_dates(text: str) -> str:
+    """d/m/yyyy -> dd/mm/yyyy in our own words; a report's words in quotes stay as written."""
+    return "".join(part if _QUOTED.fullmatch(part) else
+                   _DATE.sub(lambda m: f"{int(m[1]):02d}/{int(m[2]):02d}/{m[3]}", part)
+                   for part in _QUOTED.split(text))
+
+
 def in_words(site: Site, text: str) -> str:
-    """A note's sentence with source ids ("bc2020-tu") written as the sources' names."""
+    """A note's sentence with source ids ("bc2020-tu") written as the sources' names, and dates
+    zero-padded outside quotes."""
     ids = sorted(site.model.sources, key=len, reverse=True)
     if not ids or not text:
         return text or ""
+    text = padded_dates(text)
     notes = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n["id"]) for n in site.model.rows("notes")) + r")(?![\w-])")
     text = notes.sub("một ghi chú khác trên trang này", text)
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
