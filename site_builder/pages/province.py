@@ -1,5 +1,8 @@
-"""Province progress: criteria at every report date, distribution of communes, average criteria,
-NTM counts, funding by source and by sector, indicators; targets beside actuals."""
+"""Province progress: a short overview (tien-do/index.md) of the key figures in front of topic
+pages: criteria at every report date, distribution of communes and average criteria; NTM
+counts; funding by source and by sector (each part under its own total); indicators by theme;
+targets and plans, the 2020 conference included. Every data row carries its id as an anchor,
+so the finder and the disagreement notes can link to the row itself."""
 from __future__ import annotations
 
 from collections import defaultdict
