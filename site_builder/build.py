@@ -3,6 +3,7 @@ The site is built in a temporary folder and swapped in only when everything succ
 failed build leaves the previous site/ untouched."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -121,6 +122,7 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
     if proc.returncode != 0 or not (tmp / "index.html").is_file():
         shutil.rmtree(tmp, ignore_errors=True)
         raise BuildError("mkdocs build --strict failed:\n" + proc.stdout + proc.stderr)
+    compact_search_index(tmp / "search" / "search_index.json")
     old = site_dir.with_name(f".{site_dir.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if site_dir.exists():
@@ -128,3 +130,13 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
     os.replace(tmp, site_dir)
     shutil.rmtree(old, ignore_errors=True)
     return site_dir
+
+
+def compact_search_index(path: Path) -> None:
+    """Material writes its search index with every Vietnamese letter as a \\uXXXX escape
+    (6 bytes instead of 2-3): rewrite it as plain UTF-8, the same JSON, a third smaller, so
+    the first visit (which loads the index) stays light."""
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+

@@ -278,7 +278,7 @@ def _sqlite_descriptions(con, resources: list[dict]) -> None:
         con.executemany('INSERT INTO "_column_descriptions" VALUES (?, ?, ?, ?, ?, ?)', [
             (res["name"], f["name"], f.get("type", "string"),
              int(bool((f.get("constraints") or {}).get("required"))), f.get("description", ""),
-             column_words(f)) for f in res["schema"]["fields"]])
+             column_words(res["name"], f)) for f in res["schema"]["fields"]])
 
 
 # --- the XLSX workbook -----------------------------------------------------------------------
@@ -302,7 +302,7 @@ def _xlsx_intro(wb, resources: list[dict], zip_only=()) -> None:
         where = " (quá dài cho Excel: chỉ có trong gói ZIP)" if res["name"] in zip_only else ""
         ws.append([res["name"][:31], "", res.get("title", "") + where, ""])
         for f in res["schema"]["fields"]:
-            ws.append([res["name"][:31], f["name"], column_words(f),
+            ws.append([res["name"][:31], f["name"], column_words(res["name"], f),
                        "có" if (f.get("constraints") or {}).get("required") else ""])
 
 

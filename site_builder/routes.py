@@ -12,14 +12,15 @@ from dataclasses import dataclass
 
 # --- pages ----------------------------------------------------------------------------------------
 HOME = "index.md"
-PROVINCE = "tien-do.md"
+PROVINCE = "tien-do/index.md"
 DISTRICTS = "huyen/index.md"
 COMMUNES = "xa/index.md"
 CRITERIA = "tieu-chi/index.md"
 HONOUR = "vinh-danh/index.md"
 DOCUMENTS = "van-ban.md"
 SOURCES = "nguon.md"
-NOTES = "sai-lech.md"
+NOTES = "sai-lech/index.md"
+VALIDATION = "kiem-tra.md"
 DATA = "du-lieu/index.md"
 CHANGES = "thay-doi.md"
 FEED = "feed.xml"
@@ -68,6 +69,21 @@ def url(path: str) -> str:
     return path[:-len(".md")] + "/" if path.endswith(".md") else path
 
 
+# The province's progress: an overview and its topic pages (= pages.province.PAGES, tested).
+PROVINCE_PAGES = ("index.md", "tieu-chi.md", "xa-dat-chuan.md", "nguon-von.md", "moi-truong.md",
+                  "giao-thong-thuy-loi.md", "ha-tang-khac.md", "san-xuat.md", "kinh-te-giam-ngheo.md",
+                  "van-hoa-xa-hoi.md", "tuyen-truyen-tap-huan.md", "to-chuc-an-ninh.md", "ke-hoach.md")
+
+
+def province(page: str = "index.md") -> str:
+    return f"tien-do/{page}"
+
+
+def notes_kind(kind: str) -> str:
+    """The page of one kind of disagreement."""
+    return f"sai-lech/{(kind or '').replace('_', '-')}.md"
+
+
 # --- the page types and the tables they read ------------------------------------------------------
 # Tables shown on the province page and in the home page's headline figures.
 PROVINCE_TABLES = frozenset({"criteria_progress", "criteria_distribution", "average_criteria",
@@ -99,6 +115,10 @@ def _criterion_pages(row: dict, resource: str, communes: dict) -> set[str]:
     return {criterion(int(value))} if value.isdigit() else set()
 
 
+def _notes_pages(row: dict, resource: str, communes: dict) -> set[str]:
+    return {notes_kind(row.get("kind"))} if resource == "notes" else set()
+
+
 def _honour_pages(row: dict, resource: str, communes: dict) -> set[str]:
     return {honour(resource), HONOUR} if resource in HONOUR_PAGES else set()
 
@@ -123,7 +143,7 @@ class PageType:
 UNITS = frozenset({"communes", "districts"})
 PAGE_TYPES: tuple[PageType, ...] = (
     PageType("home", PROVINCE_TABLES | UNITS, (HOME,)),  # headline figures, the commune finder
-    PageType("province", PROVINCE_TABLES, (PROVINCE,)),
+    PageType("province", PROVINCE_TABLES, tuple(province(p) for p in PROVINCE_PAGES)),
     PageType("district", UNITS, (DISTRICTS,), rows=_district_pages),
     PageType("commune", UNITS, (COMMUNES,), rows=_commune_pages),
     PageType("criterion", frozenset({"criteria", "criteria_progress"}), (CRITERIA,),
@@ -131,9 +151,11 @@ PAGE_TYPES: tuple[PageType, ...] = (
     PageType("honour", rows=_honour_pages),
     PageType("documents", frozenset({"documents", "document_citations"}), (DOCUMENTS,)),
     PageType("sources", None, (SOURCES,)),  # counts the rows each source gives, in every table
-    PageType("notes", frozenset({"notes"}), (NOTES,)),
+    PageType("notes", frozenset({"notes"}), (NOTES,), rows=_notes_pages),
+    PageType("validation", None, (VALIDATION,)),  # the validator's report: every table
     PageType("data", None, (DATA,)),
     PageType("changes", None, (CHANGES,)),
+    PageType("finder"),  # assets/finder.json: every named row (no page of its own)
 )
 
 

@@ -29,6 +29,17 @@ def with_banner(markdown: str, banner: str) -> str:
     return box + markdown
 
 
+# Words of outside files quoted in source locators, said in Vietnamese on the pages.
+LOCATOR_VI = {"(renamed at same code)": "(đổi tên, giữ nguyên mã)",
+              "cột new_code_in_draft_csv": "cột mã mới của bảng dự thảo"}
+
+
+def locator_vi(locator: str) -> str:
+    for english, vietnamese in LOCATOR_VI.items():
+        locator = locator.replace(english, vietnamese)
+    return locator
+
+
 @dataclass
 class Site:
     model: Model
@@ -101,12 +112,30 @@ class Site:
         label = source.get("short_title") or source.get("title") or row.get("source_id")
         out = link(label, self.href(page, routes.source_anchor(row.get("source_id"))))
         if row.get("source_locator"):
-            out += Safe(", " + text(row["source_locator"]))
+            out += Safe(", " + text(locator_vi(row["source_locator"])))
         return Safe(out)
 
     def source_label(self, source_id: str) -> str:
         source = self.model.sources.get(source_id, {})
         return source.get("short_title") or source.get("title") or source_id
+
+    def disputed(self, page: str, row: dict) -> Safe:
+        """A visible mark, a one-line explanation and a link, after a figure that a row of
+        `notes` records a disagreement about (empty when there is none)."""
+        if not hasattr(self, "_notes_by_row"):
+            from .notes import KIND_LABEL, note_page
+            self._notes_by_row, self._note_kind, self._note_page = {}, KIND_LABEL, note_page
+            for note in self.model.rows("notes"):
+                for ref in (note.get("rows") or "").split():
+                    self._notes_by_row.setdefault(ref.partition(":")[2], []).append(note)
+        notes = self._notes_by_row.get(row.get("id"), [])
+        if not notes:
+            return Safe("")
+        first = notes[0]
+        label = "Có sai lệch: " + self._note_kind.get(first["kind"], "xem ghi chú").lower()
+        if len(notes) > 1:
+            label += f" (và {len(notes) - 1} ghi chú khác)"
+        return Safe(f" ⚠ {link(label, rel(page, self._note_page(first)) + '#' + first['id'])}")
 
     @staticmethod
     def alias(*names: str) -> str:

@@ -4,7 +4,7 @@ The files themselves are written (and reused while the package is unchanged) by 
 from __future__ import annotations
 
 from .. import exports
-from ..columns_vi import COLUMN_VI, TYPE_VI
+from ..columns_vi import TYPE_VI, describe, describe_table
 from . import Site
 
 
@@ -17,4 +17,4 @@ def generate(site: Site) -> None:
               sizes={k: downloads.size(k) for k in files}, counts=downloads.counts,
               zip_only=downloads.zip_only, large=exports.LARGE_TABLE_ROWS,
               reports=[s for s in site.model.sources.values() if s["kind"] == "report"],
-              column_vi=COLUMN_VI, type_vi=TYPE_VI)
+              describe=describe, describe_table=describe_table, TYPE_VI=TYPE_VI)

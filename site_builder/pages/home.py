@@ -1,10 +1,7 @@
 """Home page: headline figures with their date and source, the way in, the commune finder."""
 from __future__ import annotations
 
-import json
-
 from .. import data_charts
-from ..model import full_name
 from . import LEVEL_LABEL, Site
 
 
@@ -32,8 +29,8 @@ def widest_total(rows):
                default=None)
 
 
-def generate(site: Site) -> None:
-    model = site.model
+def headline_figures(model):
+    """(label, value, row) for the latest NTM count, target, average criteria, widest funding."""
     headline = []
     for label, kind in (("Xã đạt chuẩn nông thôn mới", "actual"), ("Mục tiêu xã đạt chuẩn", "target")):
         for ntm in latest(model.rows("ntm_counts"), level="ntm", measure="cumulative", kind=kind):
@@ -45,14 +42,14 @@ def generate(site: Site) -> None:
     if fund:
         headline.append(("Tổng nguồn lực huy động, " + fund["period_label"],
                          f"{(fund.get('qualifier') or '')} {fund['amount_stated']} {fund['unit_stated']}".strip(), fund))
+    return headline
+
+
+def generate(site: Site) -> None:
+    model = site.model
+    headline = headline_figures(model)
     chart = data_charts.ntm_chart(model)
     if chart:
         site.chart(chart)
-    finder = [{"n": full_name(c), "d": (model.district_of(c) or {}).get("name", ""),
-               "u": f"xa/{c['id']}/", "f": site.alias(full_name(c), c["name"]),
-               "o": bool(c.get("valid_to"))}
-              for c in model.communes_sorted()]
-    site.extra_files["assets/finder.json"] = json.dumps(finder, ensure_ascii=False,
-                                                        separators=(",", ":"))
     site.page("index.md", "home.md.j2", headline=headline, chart=chart,
               communes=len(model.communes), districts=len(model.districts), LEVEL_LABEL=LEVEL_LABEL)

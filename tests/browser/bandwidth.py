@@ -45,7 +45,7 @@ PHONE = dict(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_m
              has_touch=True, locale="vi-VN")
 
 PAGE_TYPES = {
-    "home": "", "province": "tien-do/", "district-index": "huyen/",
+    "home": "", "province": "tien-do/", "province-topic": "tien-do/nguon-von/", "district-index": "huyen/",
     "district": "huyen/huyen-dinh-lap/", "commune-index": "xa/",
     "commune": "xa/xa-kien-moc-dinh-lap/", "merged-commune": "xa/xa-gia-cat-cao-loc/",
     "criteria-index": "tieu-chi/", "criterion": "tieu-chi/02/", "honour-index": "vinh-danh/",

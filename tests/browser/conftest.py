@@ -25,6 +25,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 PAGE_TYPES = {
     "home": "",
     "province": "tien-do/",
+    "province-topic": "tien-do/nguon-von/",
     "district-index": "huyen/",
     "district": "huyen/huyen-dinh-lap/",
     "commune-index": "xa/",

@@ -48,7 +48,7 @@ def type_in_finder(page, query: str) -> list[tuple[str, str]]:
     field.tap()
     field.press_sequentially(query, delay=20)
     page.locator("#finder-results a").first.wait_for(state="visible")
-    page.wait_for_function("() => /đơn vị/.test(document.querySelector('.finder-status').textContent)")
+    page.wait_for_function("() => /kết quả/.test(document.querySelector('.finder-status').textContent)")
     return finder_results(page)
 
 
@@ -61,10 +61,12 @@ def test_finder_finds_units_typed_without_diacritics(phone, query, target, title
         # Units named like the query come first, before those only in a district of that name.
         assert target in hrefs[:3], results[:5]
     else:
-        # "lang son": the units of Lạng Sơn city come first, each saying so.
-        in_city = [("(Lạng Sơn)" in label) for _, label in results]
-        assert in_city[:5] == [True] * 5 and sorted(in_city, reverse=True) == in_city, results
-        target = hrefs[0]
+        # "lang son": the city itself first (its exact name), then the units of the city,
+        # each saying so.
+        assert hrefs[0] == "huyen/thanh-pho-lang-son/", results[:3]
+        in_city = [("(Lạng Sơn)" in label) for _, label in results[1:6]]
+        assert in_city == [True] * 5, results
+        target = hrefs[1]
     assert page.locator(".finder-status").inner_text().strip()  # a count, read out by screen readers
     page.locator(f'#finder-results a[href="{target}"]').tap()
     page.wait_for_url("**/" + target)
@@ -86,7 +88,8 @@ def test_finder_enter_opens_the_first_result_and_nonsense_finds_nothing(desktop)
     page = desktop.open("")
     field = page.locator("#finder-input")
     field.fill("zzqx")
-    assert page.locator(".finder-status").inner_text() == "Không tìm thấy đơn vị nào."
+    page.wait_for_function("() => /Không tìm thấy/.test(document.querySelector('.finder-status').textContent)")
+    assert page.locator(".finder-status").inner_text() == "Không tìm thấy kết quả nào."
     assert page.locator("#finder-results a").count() == 0
     field.fill("")
     field.press_sequentially("gia cat")
@@ -257,7 +260,7 @@ def test_browse_province_district_commune_criterion_document_and_back(desktop):
 
 # --- charts ------------------------------------------------------------------------------
 
-CHART_PAGES = ["", "tieu-chi/02/", "tien-do/"]
+CHART_PAGES = ["", "tieu-chi/02/", "tien-do/tieu-chi/"]
 
 
 @pytest.mark.parametrize("path", CHART_PAGES, ids=["home", "criterion", "province"])
@@ -327,7 +330,7 @@ def table_header(table) -> list[str]:
 ], ids=["donors", "land-donors"])
 def test_honour_roll_reads_as_built(browsing, path, resource, columns):
     """Every named person or organisation is in the table, in Vietnamese alphabetical order (as
-    built), with its source; on a phone the table scrolls sideways inside its box."""
+    built), with its source; on a phone each row is a card that fits the screen."""
     page = browsing.open(path)
     table = page.locator("article table").first
     header = table_header(table)
@@ -344,11 +347,14 @@ def test_honour_roll_reads_as_built(browsing, path, resource, columns):
     hrefs = table.evaluate("t => [...t.querySelectorAll('a')].map(a => a.href)")
     assert hrefs and all(h.startswith(browsing.base_url) for h in hrefs)
     if browsing.name == "phone":
+        # Each row is a card (extra.css): every cell, the last column too, is on screen
+        # without scrolling sideways, after its column's name.
         box = table.locator("xpath=ancestor::div[contains(@class, 'md-typeset__scrollwrap')][1]")
-        assert box.evaluate("b => b.scrollWidth > b.clientWidth")
-        box.evaluate("b => b.scrollTo({left: b.scrollWidth})")
+        assert not box.evaluate("b => b.scrollWidth > b.clientWidth")
         last = table.locator("tbody tr").first.locator("td").last
-        assert last.bounding_box()["x"] < page.viewport_size["width"]  # the last column comes into view
+        cell = last.bounding_box()
+        assert cell["x"] >= 0 and cell["x"] + cell["width"] <= page.viewport_size["width"]
+        assert last.get_attribute("data-label") == header[-1]
         assert page.evaluate("window.scrollX") == 0
     page.watch.assert_clean()
 

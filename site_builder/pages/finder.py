@@ -1,0 +1,79 @@
+"""The finder's index (assets/finder.json): every named thing on the site with the address of its
+own page or row. Loaded by finder.js only when someone types in the finder (header of every page).
+
+An entry: n = what the reader sees, k = what kind of thing, u = address from the site root
+(with #row-id for rows), f = folded text to match ("dinh lap" finds "Đình Lập"), x = exact keys
+(folded) that rank the entry first ("315/qd-ubnd", "315", "tieu chi 2")."""
+from __future__ import annotations
+
+import json
+import re
+
+from ..model import full_name
+from ..vn import fold
+from . import Site
+
+KIND = {"commune": "Xã, phường, thị trấn", "old_commune": "Đơn vị cũ", "district": "Huyện cũ",
+        "donor": "Nhà tài trợ", "household": "Hộ điển hình", "land": "Hộ hiến đất",
+        "award": "Khen thưởng", "project": "Công trình", "model": "Mô hình, hợp tác xã",
+        "document": "Văn bản", "criterion": "Tiêu chí"}
+
+
+def key(text: str) -> str:
+    """Folded, punctuation as spaces except '/': '315/QĐ-UBND' -> '315/qd ubnd'."""
+    return " ".join(re.sub(r"[^a-z0-9/]+", " ", fold(text or "")).split())
+
+
+def entry(name: str, kind: str, url: str, *more: str, exact: tuple = ()) -> dict:
+    out = {"n": name, "k": KIND[kind], "u": url, "f": key(" ".join([name, *filter(None, more)]))}
+    keys = [k for k in dict.fromkeys(key(x) for x in (name, *exact)) if k]
+    if keys:
+        out["x"] = keys
+    return out
+
+
+def entries(site: Site) -> list[dict]:
+    model = site.model
+    out = []
+    for c in model.communes_sorted():
+        district = (model.district_of(c) or {}).get("name", "")
+        label = full_name(c) + (f" ({district})" if district else "")
+        out.append(entry(label, "old_commune" if c.get("valid_to") else "commune",
+                         f"xa/{c['id']}/", exact=(full_name(c), c["name"])))
+    for d in model.districts.values():
+        out.append(entry(full_name(d), "district", f"huyen/{d['id']}/", exact=(d["name"],)))
+    for r in model.rows("donors"):
+        out.append(entry(r["name"], "donor", f"vinh-danh/nha-tai-tro/#{r['id']}", r.get("gift"),
+                         r.get("beneficiary"), r.get("place_text")))
+    for r in model.rows("households"):
+        out.append(entry(r["name"], "household", f"vinh-danh/ho-dien-hinh/#{r['id']}",
+                         r.get("village"), r.get("place_text")))
+    for r in model.rows("land_donors"):
+        out.append(entry(r["name"], "land", f"vinh-danh/hien-dat/#{r['id']}", r.get("village"),
+                         r.get("place_text")))
+    for r in model.rows("awards"):
+        out.append(entry(r["recipient"], "award", f"vinh-danh/khen-thuong/#{r['id']}", r.get("award")))
+    for r in model.rows("projects"):
+        out.append(entry(r["name"], "project", f"vinh-danh/cong-trinh-mo-hinh/#{r['id']}",
+                         r.get("place_text")))
+    for r in model.rows("production_models"):
+        out.append(entry(r["name"], "model", f"vinh-danh/cong-trinh-mo-hinh/#{r['id']}",
+                         r.get("place_text")))
+    for d in model.documents.values():
+        number = d["number"]
+        short = number.split("/")[0]
+        out.append(entry(f"{d.get('doc_kind') or 'Văn bản'} {number}: {d.get('subject') or ''}".strip(": "),
+                         "document", f"van-ban/#{d['id']}", number, d.get("issuer"),
+                         exact=(number, short, f"{d.get('doc_kind') or ''} {number}")))
+    for r in model.rows("criteria"):
+        if r["criteria_set"] != "qd1980":
+            continue
+        n = r["number"]
+        out.append(entry(f"Tiêu chí {n}. {r['name']}", "criterion", f"tieu-chi/{n:02d}/",
+                         exact=(str(n), f"tiêu chí {n}", f"tc {n}", r["name"])))
+    return out
+
+
+def generate(site: Site) -> None:
+    site.extra_files["assets/finder.json"] = json.dumps(entries(site), ensure_ascii=False,
+                                                        separators=(",", ":"))
