@@ -219,7 +219,8 @@ def criterion_chart(model, number, rows, name):
         value, stated = _pct(r)
         if value is None:
             continue
-        marks.append(Mark(r["as_of"], f"{KIND_LABEL[r['kind']]}, {SET_SERIES.get(r['criteria_set'], r['criteria_set'])}, "
+        set_name = SET_SERIES.get(r["criteria_set"], r["criteria_set"])
+        marks.append(Mark(r["as_of"], f"{KIND_LABEL[r['kind']]}, {set_name}, "
                           f"{_base_label(r.get('base'))}".rstrip(", "),
                           value, "% số xã", _source(model, r), _count_wording(r, stated), r["kind"],
                           r.get("as_of_precision") or "", where=r.get("source_locator") or ""))

@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .labels import UNIT_KIND_LABEL
 from .package import REQUIRED_RESOURCES, load_descriptor, read_table
 from .vn import sort_key
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PUBLISHABLE = "named_in_public_report"
 PERSON_TABLES = ("households", "land_donors", "donors")

@@ -85,7 +85,8 @@ def problems(chart: Chart, svg: str) -> list[str]:
     expected = sorted(label_of(r) for r in chart.rows)
     if labels != expected:
         out.append(f"{chart.slug}: marks drawn != CSV rows: drawn {len(labels)}, CSV {len(expected)}; "
-                   f"only drawn {sorted(set(labels) - set(expected))[:3]}, only CSV {sorted(set(expected) - set(labels))[:3]}")
+                   f"only drawn {sorted(set(labels) - set(expected))[:3]}, "
+                   f"only CSV {sorted(set(expected) - set(labels))[:3]}")
     # no two marks share x and series (CSV)
     keys = [(r[0], r[1]) for r in chart.rows]
     if len(keys) != len(set(keys)):

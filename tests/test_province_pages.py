@@ -91,8 +91,8 @@ def test_publisher_and_report_link_come_from_one_setting(real_site, tmp_path):
 
 def test_data_check_page_reports_in_vietnamese_with_notes(real_site):
     html = (real_site / "kiem-tra" / "index.html").read_text(encoding="utf-8")
-    from site_builder.validate import validate_package
     from conftest import REAL_PACKAGE
+    from site_builder.validate import validate_package
 
     report = validate_package(REAL_PACKAGE)
     assert f"0 lỗi, {len(report.warnings)} cảnh báo" in html
@@ -103,7 +103,6 @@ def test_data_check_page_reports_in_vietnamese_with_notes(real_site):
 
 def test_funding_parts_sit_under_their_own_total_only():
     from conftest import REAL_PACKAGE
-
     from site_builder.model import build_model
 
     model = build_model(REAL_PACKAGE)

@@ -14,7 +14,8 @@ from ..render import Safe, text
 from . import LEVEL_LABEL, NO_DATA, SET_LABEL, STATUS_LABEL, Site
 
 CHANGE_LABEL = {"merged_whole": "nhập toàn bộ vào", "merged_part": "nhập một phần vào",
-                "renamed": "đổi tên thành", "dissolved": "giải thể", "continued": "giữ tên, hợp nhất với đơn vị khác thành"}
+                "renamed": "đổi tên thành", "dissolved": "giải thể",
+                "continued": "giữ tên, hợp nhất với đơn vị khác thành"}
 LEVEL_RANK = {"ntm": 1, "ntm_nang_cao": 2, "ntm_kieu_mau": 3}
 KIND_SERIES = {"actual": "", "target": ", mục tiêu", "baseline": ", điểm xuất phát", "estimate": ", ước tính"}
 STATUS_CELL = {"met": "đạt", "not_met": "chưa đạt"}

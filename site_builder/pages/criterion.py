@@ -2,10 +2,12 @@
 and the provincial progress chart with sources."""
 from __future__ import annotations
 
-from .. import data_charts
+from .. import (
+    data_charts,
+    routes,  # own line: the imports above are rewritten on another branch
+)
 from . import KIND_AT_LABEL, SET_LABEL, Site, criterion_name
 from .province import pct
-from .. import routes  # own line: the imports above are rewritten on another branch
 
 
 def generate(site: Site) -> None:

@@ -41,7 +41,8 @@ def headline_figures(model):
     fund = widest_total(model.rows("funding"))
     if fund:
         headline.append(("Tổng nguồn lực huy động, " + fund["period_label"],
-                         f"{(fund.get('qualifier') or '')} {fund['amount_stated']} {fund['unit_stated']}".strip(), fund))
+                         f"{(fund.get('qualifier') or '')} {fund['amount_stated']} {fund['unit_stated']}".strip(),
+                         fund))
     return headline
 
 

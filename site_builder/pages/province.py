@@ -150,7 +150,7 @@ def generate(site: Site) -> None:
     for file, title, _ in THEMES:
         groups = themed.get(file, [])
         charted, seen = [], set()
-        for code, rows, chart in groups:
+        for _code, rows, chart in groups:
             if chart:
                 heading = capitalised(rows[-1]["label"])
                 while heading in seen or heading == title:
@@ -161,7 +161,8 @@ def generate(site: Site) -> None:
                          for r in rows), key=lambda t: (sort_key(t[0]), t[1]["as_of"], t[1]["id"]))
         site.page(f"tien-do/{file}", "province_indicators.md.j2", title=title, charted=charted,
                   others=others, **base)
-    targets = [("Số xã đạt chuẩn nông thôn mới", r, f"{r['communes']}" + (f"/{r['base']}" if r.get("base") else "") + " xã")
+    targets = [("Số xã đạt chuẩn nông thôn mới", r,
+                f"{r['communes']}" + (f"/{r['base']}" if r.get("base") else "") + " xã")
                for r in ntm if r["kind"] == "target"]
     targets += [("Bình quân tiêu chí/xã", r, r["value_text"])
                 for r in model.rows("average_criteria") if r["kind"] == "target"]

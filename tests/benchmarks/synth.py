@@ -345,7 +345,7 @@ def generate(n: int, out: Path, seed: int = 1, provinces: int | None = None) -> 
     for c in old:
         by_district.setdefault(c["district_id"], []).append(c)
     merged = set()
-    for did, members in by_district.items():
+    for members in by_district.values():
         for c in members[1:]:
             if len(members) >= 3 and rng.random() < MERGED_2020_SHARE:
                 into = members[0]
@@ -363,7 +363,7 @@ def generate(n: int, out: Path, seed: int = 1, provinces: int | None = None) -> 
     n_new = min(n_new, len(survivors))
     groups = [survivors[i * len(survivors) // n_new:(i + 1) * len(survivors) // n_new] for i in range(n_new)]
     new_names: set[str] = set()
-    for gi, members in enumerate(groups):
+    for members in groups:
         first = members[0]
         kind = "phường" if first["kind"] == "phường" else "xã"
         name = first["name"] if first["name"] not in new_names else names.draw(new_names)
@@ -443,7 +443,8 @@ def generate(n: int, out: Path, seed: int = 1, provinces: int | None = None) -> 
                     rec_no += 1
                     t.add("commune_recognitions", id=f"syn-rec-{rec_no:06d}", commune_id=c["id"], level="ntm",
                           status="recognised", year=y, year_text=f"năm {y}",
-                          decision=f"{rng.randint(100, 3999)}/QĐ-UBND", decision_date=dt.date(y, 12, rng.randint(1, 28)),
+                          decision=f"{rng.randint(100, 3999)}/QĐ-UBND",
+                          decision_date=dt.date(y, 12, rng.randint(1, 28)),
                           source_id=src, source_locator=loc(f"danh sách xã đạt chuẩn, {c['name']}"))
                 if recognised is not None:
                     recognised_by[y] += 1
@@ -484,7 +485,8 @@ def generate(n: int, out: Path, seed: int = 1, provinces: int | None = None) -> 
                                            ("hardened_roads", "Tỷ lệ đường trục xã được cứng hóa", "%", 31.0, 4.6)):
         for i, y in enumerate(YEARS):
             v = Decimal(str(round(start + step * i, 2)))
-            t.add("indicators", id=f"syn-ind-{code.replace('_', '-')}-{y}", indicator=code, label=label, as_of=dt.date(y, 12, 31),
+            t.add("indicators", id=f"syn-ind-{code.replace('_', '-')}-{y}", indicator=code, label=label,
+                  as_of=dt.date(y, 12, 31),
                   as_of_text=f"năm {y}", kind="actual", scope="toàn tỉnh", value_stated=vn_dec(v),
                   value=v, unit=unit, source_id=f"syn-national-bc{y}", source_locator=loc("phụ lục 3"))
     for p in prov:
@@ -613,7 +615,8 @@ def generate(n: int, out: Path, seed: int = 1, provinces: int | None = None) -> 
             doc_no += 1
             y = rng.choice(YEARS)
             kind = rng.choice(kinds)
-            num = f"{rng.randint(1, 3999)}/{'QĐ' if kind == 'Quyết định' else 'KH'}-{'TTg' if level == 'central' else 'UBND'}"
+            kind_code = "QĐ" if kind == "Quyết định" else "KH"
+            num = f"{rng.randint(1, 3999)}/{kind_code}-{'TTg' if level == 'central' else 'UBND'}"
             did = f"syn-doc-{scope}-{j:03d}"
             t.add("documents", id=did, number=num, doc_kind=kind, issuer=issuer, issuer_level=level,
                   date=dt.date(y, rng.randint(1, 12), rng.randint(1, 28)), year=y,
