@@ -40,7 +40,7 @@ def _git(cwd: Path, *args) -> str:
 
 def data_version(package_dir: Path) -> dict:
     """Date and short commit of the last commit that changed the package; {} outside git."""
-    line = _git(package_dir, "log", "-1", "--format=%H|%h|%cs|%ct", "--", ".")
+    line = _git(package_dir, "log", "--first-parent", "-1", "--format=%H|%h|%cs|%ct", "--", ".")
     if not line:
         return {}
     full, short, date, epoch = line.split("|")
@@ -55,7 +55,9 @@ def pages_of(change, communes: dict[str, dict]) -> set[str]:
 
 
 def load_history(package_dir: Path, communes: dict[str, dict]) -> History | None:
-    log = _git(package_dir, "log", f"-{MAX_RELEASES + 1}", "--format=%H|%h|%cs|%s", "--", ".")
+    # main's own line of history: a merged branch is one release, its inner commits are not
+    log = _git(package_dir, "log", "--first-parent", f"-{MAX_RELEASES + 1}", "--format=%H|%h|%cs|%s",
+               "--", ".")
     if not log:
         return None
     entries = [line.split("|", 3) for line in log.splitlines()]

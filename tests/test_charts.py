@@ -130,7 +130,7 @@ def test_dates_no_report_prints_are_marked_in_charts_and_tables(real):
     mark = svg.split(f'aria-label="{label_of(row)}"')[1].split("/>")[0]
     assert 'd="M-4.183,0L0,-4.183' in mark   # a diamond, not a dot
     assert "≈" in " ".join(chart.notes)
-    page = site.pages["tien-do.md"]
+    page = site.pages["tien-do/tieu-chi.md"]   # the averages table
     wording = text("(đến hết tháng 6/2020, theo ngữ cảnh)")   # Markdown-escaped as on the page
     assert f"“{wording}” (≈ 30/06/2020, báo cáo không ghi ngày)" in page
     tieu_chi = site.pages["tieu-chi/02.md"]

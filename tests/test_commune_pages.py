@@ -87,7 +87,7 @@ def test_commune_without_any_data_says_so_once_per_subject(real_site):
 
 def test_district_page_lists_its_communes_as_a_table_with_their_latest_status(real_site):
     html = page(real_site, "huyen/huyen-dinh-lap")
-    tables = re.findall(r"<table>.*?</table>", html, flags=re.S)
+    tables = re.findall(r"<table[^>]*>.*?</table>", html, flags=re.S)
     table = next(t for t in tables if "Số tiêu chí đạt gần nhất" in t)
     rows = re.findall(r"<tr>.*?</tr>", table, flags=re.S)
     binh_xa = visible_text(next(r for r in rows if "Bính Xá" in r))

@@ -161,7 +161,7 @@ def test_sqlite_declares_the_foreign_keys_and_describes_columns(site):
     assert ("communes", "commune_id", "id") in {(r[2], r[3], r[4]) for r in links}
     words = dict(con.execute("SELECT column_name, description_vi FROM _column_descriptions "
                              "WHERE table_name = 'funding'").fetchall())
-    assert words["source_id"].startswith("mã nguồn")
+    assert words["source_id"].startswith("Mã nguồn")
 
 
 def test_xlsx_works_as_staff_expect(site):
@@ -170,7 +170,7 @@ def test_xlsx_works_as_staff_expect(site):
     import datetime as dt
     wb = load_workbook(site / "du-lieu" / "ntm-lang-son.xlsx")
     intro = [[c for c in row if c] for row in wb["Giới thiệu"].iter_rows(values_only=True)]
-    assert ["funding", "source_id", "mã nguồn (bảng sources) (chữ)", "có"] in intro
+    assert ["funding", "source_id", "Mã nguồn (bảng Nguồn dữ liệu) của số liệu. (chữ)", "có"] in intro
     ws = wb["ntm_counts"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
     assert ws.column_dimensions["A"].width >= 10

@@ -40,7 +40,8 @@ def test_pages_of_names_the_pages_of_a_commune_row(fixture_site):
     row = {"id": "x", "commune_id": commune["id"], "name": "Hộ A"}
     assert routes.pages_of(row, "households", fixture_site.model.communes) == {
         routes.commune(commune["id"]), routes.district(commune["district_id"]),
-        routes.honour("households"), routes.HONOUR, routes.DATA, routes.CHANGES, routes.SOURCES}
+        routes.honour("households"), routes.HONOUR, routes.DATA, routes.CHANGES, routes.SOURCES,
+        routes.VALIDATION}
 
 
 def test_links_use_the_routes(fixture_site):
@@ -54,6 +55,6 @@ def test_every_nav_entry_is_a_page_the_routes_or_content_make():
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     nav = re.findall(r"[\w/.-]+\.md", yaml.safe_dump(config["nav"]))
     known = {v for k, v in vars(routes).items() if k.isupper() and isinstance(v, str)}
-    known |= set(routes.HONOUR_PAGES.values())
+    known |= set(routes.HONOUR_PAGES.values()) | {routes.province(p) for p in routes.PROVINCE_PAGES}
     known |= {p.relative_to(ROOT / "content").as_posix() for p in (ROOT / "content").rglob("*.md")}
     assert [p for p in nav if p not in known] == []

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .. import exports, place_charts
+from .. import exports, labels, place_charts
 from ..model import full_name, successors
 from ..render import Safe, text
 from . import LEVEL_LABEL, NO_DATA, SET_LABEL, STATUS_LABEL, Site
 
-CHANGE_LABEL = {"merged_whole": "nhập toàn bộ vào", "merged_part": "nhập một phần vào",
-                "renamed": "đổi tên thành", "dissolved": "giải thể",
-                "continued": "giữ tên, hợp nhất với đơn vị khác thành"}
+CHANGE_LABEL = labels.CHANGE_LABEL
 LEVEL_RANK = {"ntm": 1, "ntm_nang_cao": 2, "ntm_kieu_mau": 3}
 KIND_SERIES = {"actual": "", "target": ", mục tiêu", "baseline": ", điểm xuất phát", "estimate": ", ước tính"}
 STATUS_CELL = {"met": "đạt", "not_met": "chưa đạt"}
@@ -50,11 +48,14 @@ def latest_actual(counts: list[dict]) -> dict | None:
 
 
 def share_of(change: dict) -> str:
-    """How much of the old unit a change moves, in the resolution's own terms."""
-    words = " ".join(str(change.get(k) or "") for k in ("extent_text", "wording", "source_locator", "note")).lower()
-    if "phần còn lại" in words:
+    """How much of the old unit a change moves, in the resolution's own terms (its extent,
+    as unit_changes.extent_text quotes it: toàn bộ / một phần / phần còn lại)."""
+    extent = (change.get("extent_text") or "").lower()
+    if "phần còn lại" in extent:
         return "Phần còn lại của"
-    return "Một phần" if change["change_type"] == "merged_part" else ""
+    if extent.startswith("toàn bộ"):
+        return ""
+    return "Một phần" if change["change_type"] == "merged_part" or "một phần" in extent else ""
 
 
 class Lineage:

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import re
 
+from .. import routes
+from ..labels import NOTE_KIND_LABEL as KIND_LABEL
 from ..model import full_name
 from ..render import Safe, link, rel
 from ..vn import format_date
 from . import Site
 from .province import capitalised, theme_of
 
-KIND_LABEL = {"sum_mismatch": "Tổng không khớp các thành phần", "percent_mismatch": "Tỷ lệ không khớp số liệu",
-              "figure_conflict": "Cùng một số liệu ghi khác nhau", "date_conflict": "Một văn bản, hai ngày khác nhau",
-              "name_conflict": "Tên ghi khác nhau", "ocr_uncertain": "Bản quét khó đọc",
-              "unit_conflict": "Đơn vị không thống nhất", "other": "Khác"}
+
 def note_page(note: dict) -> str:
     """The page of a note: one page per kind of disagreement, so none is endlessly long."""
-    return f"sai-lech/{note['kind'].replace('_', '-')}.md"
+    return routes.notes_kind(note["kind"])
 
 
 HONOUR = {"donors": "nha-tai-tro", "households": "ho-dien-hinh", "land_donors": "hien-dat",
