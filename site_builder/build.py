@@ -88,6 +88,12 @@ def mkdocs_config(work_dir: Path, docs_dir: Path, site_dir: Path, base: Path = R
     config["docs_dir"] = str(docs_dir.resolve())
     config["site_dir"] = str(site_dir.resolve())
     config["site_url"] = site_url(base)
+    publisher = config.setdefault("extra", {}).setdefault("publisher", {}) or {}
+    repo = os.environ.get("REPO_URL", "").rstrip("/")
+    if repo and not (publisher.get("email") or publisher.get("report_url")):
+        # no contact set by staff yet: error reports go to the repository's issues (deploy sets
+        # REPO_URL), so every commune, district and honour page still has "Báo sai sót"
+        publisher["issues_url"] = f"{repo}/issues/new"
     theme = config.setdefault("theme", {})
     if theme.get("custom_dir"):
         theme["custom_dir"] = str((base.parent / theme["custom_dir"]).resolve())

@@ -89,6 +89,26 @@ def test_publisher_and_report_link_come_from_one_setting(real_site, tmp_path):
         assert link and f"/{path}/" in unescape(link.group(1)), path
 
 
+def test_without_a_contact_error_reports_go_to_the_repository_issues(real_site, tmp_path, monkeypatch):
+    """Before staff set a contact, the deployed site (REPO_URL set by the workflow) still offers
+    "Báo sai sót" on commune pages: a new issue in the repository, with the page's address."""
+    import subprocess
+    import sys
+
+    from site_builder.build import mkdocs_config
+
+    monkeypatch.setenv("REPO_URL", "https://github.com/example/ntm")
+    monkeypatch.setenv("SITE_URL", "https://example.github.io/ntm/")
+    docs = real_site.parent / "build" / "docs"
+    out = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
+                    str(mkdocs_config(tmp_path, docs, out))], check=True)
+    html = (out / "xa" / "xa-kien-moc-dinh-lap" / "index.html").read_text(encoding="utf-8")
+    link = re.search(r'<a href="([^"]*)" data-report>Báo sai sót', html)
+    assert link and unescape(link.group(1)).startswith("https://github.com/example/ntm/issues/new?title=")
+    assert "https%3A//example.github.io/ntm/xa/xa-kien-moc-dinh-lap/" in unescape(link.group(1))
+
+
 def test_data_check_page_reports_in_vietnamese_with_notes(real_site):
     html = (real_site / "kiem-tra" / "index.html").read_text(encoding="utf-8")
     from conftest import REAL_PACKAGE
