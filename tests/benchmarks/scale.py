@@ -267,7 +267,7 @@ def zensical(docs: Path, work: Path) -> dict:
 
 
 def measure(label: str, communes: int, package: Path, work: Path, bare: bool, profile: bool,
-            again: bool = False, with_zensical: bool = False) -> dict:
+            again: bool = False, with_zensical: bool = False, with_preview: bool = False) -> dict:
     shutil.rmtree(work / "build", ignore_errors=True)
     shutil.rmtree(work / "site", ignore_errors=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--_child", str(package), str(work)]
@@ -291,7 +291,85 @@ def measure(label: str, communes: int, package: Path, work: Path, bare: bool, pr
     res["bare"] = bare_build(docs, work) if bare else None
     res["zensical"] = zensical(docs, work) if with_zensical else None
     res["rebuild"] = rebuild(package, work) if again else None
+    res["preview"] = preview(package, work) if with_preview else None
     return res
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> str | None:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def preview(package: Path, work: Path, start_timeout: float = 900, timeout: float = 300) -> dict:
+    """What staff wait for in `make serve`: run `python -m site_builder serve` on a copy of the
+    package (loopback only, a free port), wait until it serves the home page, then save one CSV
+    edit (a marker put at the start of the first donor's gift, shown on that commune's page) and time
+    until that page, fetched over HTTP, shows it. Bounded loops; the server is stopped after."""
+    copy = work / "preview-package"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(package, copy)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    log = open(work / "preview.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "site_builder", "serve", str(copy), "--work-dir",
+                             str(work / "preview"), "--addr", f"127.0.0.1:{port}"],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        t0 = time.perf_counter()
+        while _get(base) is None:
+            if proc.poll() is not None or time.perf_counter() - t0 > start_timeout:
+                raise RuntimeError(f"preview did not start; see {work / 'preview.log'}")
+            time.sleep(0.5)
+        started = time.perf_counter() - t0
+        time.sleep(2)  # let the watcher settle
+        csv = copy / "data" / "donors.csv"
+        lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+        header = lines[0].rstrip("\r\n").split(",")
+        assert header[:4] == ["id", "name", "donor_kind", "gift"], header
+        marker = f"SUATHU{port}"
+        first = lines[1]
+        # the gift is the fourth cell: quoted or not, put the marker at the start of it
+        cells = first.split(",", 3)
+        cells[3] = (f'"{marker} ' + cells[3][1:]) if cells[3].startswith('"') else f"{marker} " + cells[3]
+        lines[1] = ",".join(cells)
+        saved = time.perf_counter()
+        csv.write_text("".join(lines), encoding="utf-8")
+        docs = work / "preview" / "docs"
+        url = None
+        while time.perf_counter() - saved < timeout:
+            if url is None:
+                for md in docs.rglob("*.md"):
+                    if marker in md.read_text(encoding="utf-8"):
+                        rel = md.relative_to(docs).as_posix()[:-3]
+                        rel = rel[:-5] if rel.endswith("index") else rel + "/"
+                        url = base + rel
+                        break
+            if url and marker in (_get(url) or ""):
+                return {"seconds": time.perf_counter() - saved, "start_s": started, "page": url[len(base):],
+                        "load": os.getloadavg()[0]}
+            time.sleep(0.1)
+        raise RuntimeError(f"the edit did not show within {timeout} s; see {work / 'preview.log'}")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 15)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+        log.close()
 
 
 def stage_split(res: dict, key: str = "stages", total: str = "total") -> dict:
@@ -372,6 +450,10 @@ def print_report(results: list[dict]) -> None:
             again = ", ".join(f"{k}={v:.1f}" for k, v in sorted(r["rebuild"]["stages"].items(),
                                                                 key=lambda kv: -kv[1]) if v >= 0.05)
             print(f"  rebuild (s): total={r['rebuild']['total']:.1f}, {again}")
+        if r.get("preview"):
+            p = r["preview"]
+            print(f"  preview refresh: {p['seconds']:.1f} s (a CSV save until /{p['page']} shows it over HTTP "
+                  f"in `serve`; first pages served after {p['start_s']:.0f} s; load {p['load']:.1f})")
     synth = [r for r in results if r["label"] != "real"]
     if len(synth) > 1:
         print("\nGrowth between sizes (time factor / commune factor):")
@@ -423,6 +505,8 @@ def main(argv=None) -> int:
                     help="also build the generated Markdown with Zensical (installed into WORK/zensical-venv)")
     ap.add_argument("--rebuild", action="store_true",
                     help="also time a second build of each package with the first build's caches")
+    ap.add_argument("--preview", action="store_true",
+                    help="also time a CSV edit in `python -m site_builder serve` until the page shows it")
     ap.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--_profile", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -439,7 +523,7 @@ def main(argv=None) -> int:
     if args.real:
         print("real package ...", flush=True)
         r = measure("real", 0, ROOT / "datapackage", work / "real", not args.no_bare, args.profile,
-                    args.rebuild, args.zensical)
+                    args.rebuild, args.zensical, args.preview)
         results.append(r)
     for n in [int(x) for x in args.communes.split(",") if x.strip()]:
         folder = work / f"n{n}"
@@ -457,7 +541,7 @@ def main(argv=None) -> int:
             stamp.write_text(json.dumps({"params": want, "counts": counts}))
         print(f"building {n} communes ...", flush=True)
         r = measure(str(n), n, package, folder, not args.no_bare, args.profile, args.rebuild,
-                    args.zensical)
+                    args.zensical, args.preview)
         r.update(gen_s=gen_s, status_rows=counts["commune_criteria_status"])
         results.append(r)
         print(f"  done: {r['total']:.1f} s, {r['md_pages']} pages", flush=True)
