@@ -506,7 +506,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rebuild", action="store_true",
                     help="also time a second build of each package with the first build's caches")
     ap.add_argument("--preview", action="store_true",
-                    help="also time a CSV edit in `python -m site_builder serve` until the page shows it")
+                    help="with --real: also time a CSV edit in `python -m site_builder serve` until the page "
+                         "shows it (goal 2 is at province scale)")
     ap.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--_profile", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -541,7 +542,7 @@ def main(argv=None) -> int:
             stamp.write_text(json.dumps({"params": want, "counts": counts}))
         print(f"building {n} communes ...", flush=True)
         r = measure(str(n), n, package, folder, not args.no_bare, args.profile, args.rebuild,
-                    args.zensical, args.preview)
+                    args.zensical)
         r.update(gen_s=gen_s, status_rows=counts["commune_criteria_status"])
         results.append(r)
         print(f"  done: {r['total']:.1f} s, {r['md_pages']} pages", flush=True)
