@@ -34,7 +34,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 
-TARGET_SECONDS, TARGET_RSS_MB, TARGET_GROWTH, TARGET_BARE_RATIO, TARGET_INDEX_GZ_MB = 120, 2048, 5.0, 1.3, 5.0
+TARGET_SECONDS, TARGET_RSS_MB, TARGET_GROWTH, TARGET_BARE_RATIO, TARGET_INDEX_GZ_MB = 120, 1536, 5.0, 1.3, 5.0
+TARGET_COLD_RATIO, TARGET_PREVIEW_S = 2.0, 3.0  # issue 16: cold <= 2x bare MkDocs, rebuilt <= 1.3x
 NATIONAL = 10600
 
 
@@ -480,12 +481,15 @@ def print_report(results: list[dict]) -> None:
                   f"{ok(r['index_gz_mb'] <= TARGET_INDEX_GZ_MB)} (not split/lazy-loaded)")
         if r["label"] == "real" and r.get("bare"):
             ratio = r["total"] / r["bare"]["seconds"]
-            print(f"  real site <= {TARGET_BARE_RATIO}x bare MkDocs: {ratio:.2f}x {ok(ratio <= TARGET_BARE_RATIO)}"
+            print(f"  real site cold <= {TARGET_COLD_RATIO}x bare MkDocs: {ratio:.2f}x {ok(ratio <= TARGET_COLD_RATIO)}"
                   f" (CPU: {r['total_cpu'] / r['bare']['cpu']:.2f}x)")
             if r.get("rebuild"):
                 ratio = r["rebuild"]["total"] / r["bare"]["seconds"]
                 print(f"  real site rebuilt with caches <= {TARGET_BARE_RATIO}x bare MkDocs: {ratio:.2f}x "
                       f"{ok(ratio <= TARGET_BARE_RATIO)}")
+        if r.get("preview"):
+            s = r["preview"]["seconds"]
+            print(f"  preview refresh <= {TARGET_PREVIEW_S:.0f} s at province scale: {s:.1f} s {ok(s <= TARGET_PREVIEW_S)}")
     by_n = {r["communes"]: r for r in synth}
     if 2500 in by_n and NATIONAL in by_n:
         g = by_n[NATIONAL]["total"] / by_n[2500]["total"]
