@@ -489,7 +489,8 @@ def print_report(results: list[dict]) -> None:
                       f"{ok(ratio <= TARGET_BARE_RATIO)}")
         if r.get("preview"):
             s = r["preview"]["seconds"]
-            print(f"  preview refresh <= {TARGET_PREVIEW_S:.0f} s at province scale: {s:.1f} s {ok(s <= TARGET_PREVIEW_S)}")
+            print(f"  preview refresh <= {TARGET_PREVIEW_S:.0f} s at province scale: {s:.1f} s "
+                  f"{ok(s <= TARGET_PREVIEW_S)}")
     by_n = {r["communes"]: r for r in synth}
     if 2500 in by_n and NATIONAL in by_n:
         g = by_n[NATIONAL]["total"] / by_n[2500]["total"]
