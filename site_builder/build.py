@@ -28,10 +28,11 @@ class BuildError(Exception):
     pass
 
 
-def make_site(package_dir: Path, cache_dir: Path | None = None) -> Site:
-    """Read the package and generate every page, chart and file in memory."""
+def make_site(package_dir: Path, cache_dir: Path | None = None, env=None) -> Site:
+    """Read the package and generate every page, chart and file in memory (with `env`, a Jinja
+    environment from make_env() kept by the preview, its compiled templates are reused)."""
     model = build_model(package_dir)
-    site = Site(model, make_env(), version=data_version(package_dir),
+    site = Site(model, env or make_env(), version=data_version(package_dir),
                 history=load_history(package_dir, model.communes),
                 package_dir=Path(package_dir), cache_dir=cache_dir,
                 banner=DEMO_BANNER if model.descriptor.get("synthetic") else "")

@@ -63,7 +63,7 @@ def _ci_report(args) -> int:
 def _serve(args) -> int:
     from .serve import serve
 
-    return serve(Path(args.package), Path(args.work_dir))
+    return serve(Path(args.package), Path(args.work_dir), addr=args.addr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         if name == "build":
             p.add_argument("--site-dir", default="site", help="output folder (default: site)")
             p.add_argument("--markdown-only", action="store_true", help="generate Markdown, skip MkDocs")
+        if name == "serve":
+            p.add_argument("--addr", help="address:port of the preview (default: MkDocs', 127.0.0.1:8000)")
         p.set_defaults(func=func)
 
     p = sub.add_parser("diff", help="what changed in the data between two versions")

@@ -22,6 +22,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 
 from .build import ROOT, make_site, mkdocs_config, write_docs
+from .render import make_env
 from .validate import validate_package_cached
 
 # Only changes count: reading a file (as a regeneration does) must not trigger another one.
@@ -100,6 +101,7 @@ class Preview:
         self.package_dir, self.content_dir = Path(package_dir), Path(content_dir).resolve()
         self.docs_dir, self.cache_dir = Path(work_dir) / "docs", Path(work_dir) / "cache"
         self.site = None  # the last good site
+        self.env = make_env()  # compiled templates kept between regenerations (Jinja reloads an edited one)
 
     def regenerate(self, changed: set[Path]) -> None:
         if self.site and changed and all(self.content_dir in p.resolve().parents for p in changed):
@@ -110,14 +112,17 @@ class Preview:
         if not report.valid:
             print(report.to_text(), file=sys.stderr, flush=True)
             return
-        self.site = make_site(self.package_dir, self.cache_dir)
+        self.site = make_site(self.package_dir, self.cache_dir, self.env)
         write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
         print("pages regenerated", flush=True)
 
 
-def serve(package_dir: Path, work_dir: Path, content_dir: Path = ROOT / "content") -> int:
-    """Generate the pages, watch the package and content/, and run `mkdocs serve`, which
-    reloads the browser when a generated file changes."""
+def serve(package_dir: Path, work_dir: Path, content_dir: Path = ROOT / "content",
+          addr: str | None = None) -> int:
+    """Generate the pages, watch the package and content/, and run `mkdocs serve --dirty`,
+    which rebuilds only the pages whose Markdown changed (the writer rewrites only those) and
+    reloads the browser. A page's navigation and the search index can lag until the next full
+    build; a restart rebuilds everything."""
     work_dir.mkdir(parents=True, exist_ok=True)
     preview = Preview(package_dir, work_dir, content_dir)
     try:
@@ -127,6 +132,7 @@ def serve(package_dir: Path, work_dir: Path, content_dir: Path = ROOT / "content
     stop = watch([package_dir, content_dir], preview.regenerate)
     try:
         config = mkdocs_config(work_dir, preview.docs_dir, work_dir / "serve-site")
-        return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "-f", str(config)])
+        return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--no-strict", "-f", str(config),
+                                *(["-a", addr] if addr else [])])
     finally:
         stop()

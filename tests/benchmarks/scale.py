@@ -34,7 +34,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 
-TARGET_SECONDS, TARGET_RSS_MB, TARGET_GROWTH, TARGET_BARE_RATIO, TARGET_INDEX_GZ_MB = 120, 2048, 5.0, 1.3, 5.0
+TARGET_SECONDS, TARGET_RSS_MB, TARGET_GROWTH, TARGET_BARE_RATIO, TARGET_INDEX_GZ_MB = 120, 1536, 5.0, 1.3, 5.0
+TARGET_COLD_RATIO, TARGET_PREVIEW_S = 2.0, 3.0  # issue 16: cold <= 2x bare MkDocs, rebuilt <= 1.3x
 NATIONAL = 10600
 
 
@@ -42,6 +43,7 @@ def _ensure_env() -> None:
     """From a fresh clone: install the project's venv (make) and restart with its python."""
     try:
         import mkdocs  # noqa: F401
+
         import site_builder  # noqa: F401
         return
     except ImportError:
@@ -121,7 +123,8 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
     for mod in pkgutil.iter_modules(pages.__path__):
         m = importlib.import_module(f"site_builder.pages.{mod.name}")
         wrap(m, "generate", f"pages:{mod.name}")
-    wrap(subprocess, "run", "mkdocs", only_if=lambda a, k: "mkdocs" in " ".join(map(str, a[0] if a else k.get("args", []))))
+    wrap(subprocess, "run", "mkdocs",
+         only_if=lambda a, k: "mkdocs" in " ".join(map(str, a[0] if a else k.get("args", []))))
 
     site_dir = work / "site"
     t0, c0 = time.perf_counter(), _cpu()
@@ -237,7 +240,8 @@ def bare_build(docs_src: Path, work: Path) -> dict:
     shutil.copytree(WEB_ASSETS, docs / "assets", dirs_exist_ok=True)
     config = mkdocs_config(bare, docs, bare / "site")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    proc, wall, peak = run_sampled([sys.executable, "-m", "mkdocs", "build", "--clean", "-q", "-f", str(config)], env=env)
+    proc, wall, peak = run_sampled([sys.executable, "-m", "mkdocs", "build", "--clean", "-q", "-f", str(config)],
+                                   env=env)
     if proc.returncode != 0:
         raise RuntimeError("bare mkdocs build failed:\n" + proc.stderr[-3000:])
     return {"pages": len(pages), "seconds": wall, "rss_mb": peak["tree"], "cpu": peak["cpu"]}
@@ -267,7 +271,7 @@ def zensical(docs: Path, work: Path) -> dict:
 
 
 def measure(label: str, communes: int, package: Path, work: Path, bare: bool, profile: bool,
-            again: bool = False, with_zensical: bool = False) -> dict:
+            again: bool = False, with_zensical: bool = False, with_preview: bool = False) -> dict:
     shutil.rmtree(work / "build", ignore_errors=True)
     shutil.rmtree(work / "site", ignore_errors=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--_child", str(package), str(work)]
@@ -291,7 +295,85 @@ def measure(label: str, communes: int, package: Path, work: Path, bare: bool, pr
     res["bare"] = bare_build(docs, work) if bare else None
     res["zensical"] = zensical(docs, work) if with_zensical else None
     res["rebuild"] = rebuild(package, work) if again else None
+    res["preview"] = preview(package, work) if with_preview else None
     return res
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> str | None:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def preview(package: Path, work: Path, start_timeout: float = 900, timeout: float = 300) -> dict:
+    """What staff wait for in `make serve`: run `python -m site_builder serve` on a copy of the
+    package (loopback only, a free port), wait until it serves the home page, then save one CSV
+    edit (a marker put at the start of the first donor's gift, shown on that commune's page) and time
+    until that page, fetched over HTTP, shows it. Bounded loops; the server is stopped after."""
+    copy = work / "preview-package"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(package, copy)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    log = open(work / "preview.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "site_builder", "serve", str(copy), "--work-dir",
+                             str(work / "preview"), "--addr", f"127.0.0.1:{port}"],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        t0 = time.perf_counter()
+        while _get(base) is None:
+            if proc.poll() is not None or time.perf_counter() - t0 > start_timeout:
+                raise RuntimeError(f"preview did not start; see {work / 'preview.log'}")
+            time.sleep(0.5)
+        started = time.perf_counter() - t0
+        time.sleep(2)  # let the watcher settle
+        csv = copy / "data" / "donors.csv"
+        lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+        header = lines[0].rstrip("\r\n").split(",")
+        assert header[:4] == ["id", "name", "donor_kind", "gift"], header
+        marker = f"SUATHU{port}"
+        first = lines[1]
+        # the gift is the fourth cell: quoted or not, put the marker at the start of it
+        cells = first.split(",", 3)
+        cells[3] = (f'"{marker} ' + cells[3][1:]) if cells[3].startswith('"') else f"{marker} " + cells[3]
+        lines[1] = ",".join(cells)
+        saved = time.perf_counter()
+        csv.write_text("".join(lines), encoding="utf-8")
+        docs = work / "preview" / "docs"
+        url = None
+        while time.perf_counter() - saved < timeout:
+            if url is None:
+                for md in docs.rglob("*.md"):
+                    if marker in md.read_text(encoding="utf-8"):
+                        rel = md.relative_to(docs).as_posix()[:-3]
+                        rel = rel[:-5] if rel.endswith("index") else rel + "/"
+                        url = base + rel
+                        break
+            if url and marker in (_get(url) or ""):
+                return {"seconds": time.perf_counter() - saved, "start_s": started, "page": url[len(base):],
+                        "load": os.getloadavg()[0]}
+            time.sleep(0.1)
+        raise RuntimeError(f"the edit did not show within {timeout} s; see {work / 'preview.log'}")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 15)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+        log.close()
 
 
 def stage_split(res: dict, key: str = "stages", total: str = "total") -> dict:
@@ -353,10 +435,12 @@ def print_report(results: list[dict]) -> None:
     for r in results:
         detail = ", ".join(f"{k}={v:.1f}" for k, v in sorted(r["stages"].items(), key=lambda kv: -kv[1]) if v >= 0.05)
         bare = r.get("bare")
-        print(f"\n[{r['label']}] load avg before: {r['load_before']:.1f}; {r.get('charts', '?')} charts; python peak {r['py_rss_mb']:.0f} MB, "
+        print(f"\n[{r['label']}] load avg before: {r['load_before']:.1f}; {r.get('charts', '?')} charts; "
+              f"python peak {r['py_rss_mb']:.0f} MB, "
               f"mkdocs peak {r['child_rss_mb']:.0f} MB"
               + (f"; bare mkdocs {bare['pages']} pages, peak {bare['rss_mb']:.0f} MB" if bare else "")
-              + (f"; package generated in {r['gen_s']:.1f} s ({r['status_rows']} status rows)" if r.get("gen_s") else ""))
+              + (f"; package generated in {r['gen_s']:.1f} s ({r['status_rows']} status rows)"
+                 if r.get("gen_s") else ""))
         print(f"  stage detail (s): {detail}")
         if r.get("charts") and r.get("cpu"):
             spent = r["cpu"].get("charts:spec", 0.0) + r["cpu"].get("charts:render", 0.0)
@@ -367,11 +451,16 @@ def print_report(results: list[dict]) -> None:
             print(f"  Zensical on the same Markdown: {'ok' if z['ok'] else 'FAILED'} {z['seconds']:.1f} s, "
                   f"CPU {z['cpu']:.1f} s, peak {z['rss_mb']} MB (MkDocs stage: {r['stages'].get('mkdocs', 0):.1f} s, "
                   f"CPU {r['cpu'].get('mkdocs', 0):.1f} s)"
-                  + ("" if z["ok"] else f"; error: {z['error'].strip().splitlines()[-1][:300] if z['error'].strip() else '?'}"))
+                  + ("" if z["ok"] else
+                     f"; error: {z['error'].strip().splitlines()[-1][:300] if z['error'].strip() else '?'}"))
         if r.get("rebuild"):
             again = ", ".join(f"{k}={v:.1f}" for k, v in sorted(r["rebuild"]["stages"].items(),
                                                                 key=lambda kv: -kv[1]) if v >= 0.05)
             print(f"  rebuild (s): total={r['rebuild']['total']:.1f}, {again}")
+        if r.get("preview"):
+            p = r["preview"]
+            print(f"  preview refresh: {p['seconds']:.1f} s (a CSV save until /{p['page']} shows it over HTTP "
+                  f"in `serve`; first pages served after {p['start_s']:.0f} s; load {p['load']:.1f})")
     synth = [r for r in results if r["label"] != "real"]
     if len(synth) > 1:
         print("\nGrowth between sizes (time factor / commune factor):")
@@ -393,17 +482,22 @@ def print_report(results: list[dict]) -> None:
         ok = lambda c: "MET" if c else "MISSED"
         if r["communes"] == NATIONAL:
             print(f"  national build <= {TARGET_SECONDS} s: {r['total']:.0f} s {ok(r['total'] <= TARGET_SECONDS)}")
-            print(f"  national peak RSS <= {TARGET_RSS_MB} MB: {r['peak_mb']:.0f} MB {ok(r['peak_mb'] <= TARGET_RSS_MB)}")
+            print(f"  national peak RSS <= {TARGET_RSS_MB} MB: {r['peak_mb']:.0f} MB "
+                  f"{ok(r['peak_mb'] <= TARGET_RSS_MB)}")
             print(f"  national search index <= {TARGET_INDEX_GZ_MB} MB gzipped: {r['index_gz_mb']:.1f} MB "
                   f"{ok(r['index_gz_mb'] <= TARGET_INDEX_GZ_MB)} (not split/lazy-loaded)")
         if r["label"] == "real" and r.get("bare"):
             ratio = r["total"] / r["bare"]["seconds"]
-            print(f"  real site <= {TARGET_BARE_RATIO}x bare MkDocs: {ratio:.2f}x {ok(ratio <= TARGET_BARE_RATIO)}"
+            print(f"  real site cold <= {TARGET_COLD_RATIO}x bare MkDocs: {ratio:.2f}x {ok(ratio <= TARGET_COLD_RATIO)}"
                   f" (CPU: {r['total_cpu'] / r['bare']['cpu']:.2f}x)")
             if r.get("rebuild"):
                 ratio = r["rebuild"]["total"] / r["bare"]["seconds"]
                 print(f"  real site rebuilt with caches <= {TARGET_BARE_RATIO}x bare MkDocs: {ratio:.2f}x "
                       f"{ok(ratio <= TARGET_BARE_RATIO)}")
+        if r.get("preview"):
+            s = r["preview"]["seconds"]
+            print(f"  preview refresh <= {TARGET_PREVIEW_S:.0f} s at province scale: {s:.1f} s "
+                  f"{ok(s <= TARGET_PREVIEW_S)}")
     by_n = {r["communes"]: r for r in synth}
     if 2500 in by_n and NATIONAL in by_n:
         g = by_n[NATIONAL]["total"] / by_n[2500]["total"]
@@ -423,6 +517,9 @@ def main(argv=None) -> int:
                     help="also build the generated Markdown with Zensical (installed into WORK/zensical-venv)")
     ap.add_argument("--rebuild", action="store_true",
                     help="also time a second build of each package with the first build's caches")
+    ap.add_argument("--preview", action="store_true",
+                    help="with --real: also time a CSV edit in `python -m site_builder serve` until the page "
+                         "shows it (goal 2 is at province scale)")
     ap.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--_profile", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -439,7 +536,7 @@ def main(argv=None) -> int:
     if args.real:
         print("real package ...", flush=True)
         r = measure("real", 0, ROOT / "datapackage", work / "real", not args.no_bare, args.profile,
-                    args.rebuild, args.zensical)
+                    args.rebuild, args.zensical, args.preview)
         results.append(r)
     for n in [int(x) for x in args.communes.split(",") if x.strip()]:
         folder = work / f"n{n}"

@@ -584,6 +584,12 @@ def generate(n: int, out: Path, seed: int = 1, provinces: int | None = None) -> 
               village=f"thôn {rng.choice(FIRST)} {rng.choice(SECOND)}", area_stated=f"{vn_int(area)} m2",
               area_m2=area, purpose=rng.choice(["làm đường giao thông", "xây nhà văn hóa", "mở rộng trường học"]),
               publication_basis=basis(), source_locator=loc(f"hiến đất, dòng {i + 1}"), **place(c), **src_of(c))
+    # A withdrawn person's name must be in no published cell; names are drawn from a small pool, so
+    # give each withdrawn one a name no other row carries (the validator's withdrawn-name rule).
+    for table in ("donors", "households", "land_donors"):
+        for row in t.rows[table]:
+            if row["publication_basis"] == "withdrawn":
+                row["name"] = f"{row['name']} (hồ sơ rút {row['id'][-6:]})"
     for i in range(scaled(0.3)):
         c = rng.choice(old)
         sector = rng.choice(SECTORS)
