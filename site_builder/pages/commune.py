@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .. import exports, labels, place_charts
+from .. import exports, labels, place_charts, routes
 from ..model import full_name, successors
 from ..render import Safe, text
 from . import LEVEL_LABEL, NO_DATA, SET_LABEL, STATUS_LABEL, Site
@@ -129,7 +129,7 @@ def former_record(site: Site, ch: dict) -> dict:
 def commune_page(site: Site, lineage: Lineage, commune: dict, criterion_names: dict) -> None:
     model = site.model
     cid = commune["id"]
-    page = f"xa/{cid}.md"
+    page = routes.commune(cid)
     today = successors(model, cid) if commune.get("valid_to") else []
     counts = model.criteria.counts(cid)
     statuses = model.criteria.statuses(cid)
@@ -201,5 +201,5 @@ def generate(site: Site) -> None:
         commune_page(site, lineage, commune, criterion_names)
     groups = [(d, model.communes_sorted(model.communes_in(d["id"]))) for d in model.districts.values()]
     new_units = model.communes_sorted(model.communes_in(None))
-    site.page("xa/index.md", "commune_index.md.j2", groups=groups, new_units=new_units,
+    site.page(routes.COMMUNES, "commune_index.md.j2", groups=groups, new_units=new_units,
               total=len(model.communes), full_name=full_name)

@@ -4,7 +4,7 @@ projects and models located there. The per-commune aggregates are computed once 
 package with pandas (vectorised), then looked up per district."""
 from __future__ import annotations
 
-from .. import exports, place_charts
+from .. import exports, place_charts, routes
 from ..model import full_name
 from . import LEVEL_LABEL, NO_DATA, STATUS_LABEL, Site
 from .commune import count_text, current_level
@@ -53,7 +53,7 @@ def generate(site: Site) -> None:
         communes = model.communes_in(district["id"])
         periods = [(label, model.communes_sorted([c for c in communes if c[flag]]))
                    for flag, label in PERIODS]
-        path = f"huyen/{district['id']}.md"
+        path = routes.district(district["id"])
         related = {"commune_recognitions": [r for c in communes for r in model.communes[c["id"]]["recognitions"]],
                    **{t: model.located(t, district_id=district["id"]) for t in
                       ("donors", "households", "land_donors", "projects", "production_models", "awards")}}
@@ -71,5 +71,5 @@ def generate(site: Site) -> None:
                   full_name=full_name, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL, NO_DATA=NO_DATA,
                   count_text=count_text, when=place_charts.when_label)
         rows.append((district, [len(p[1]) for p in periods]))
-    site.page("huyen/index.md", "district_index.md.j2", rows=rows, periods=PERIODS,
+    site.page(routes.DISTRICTS, "district_index.md.j2", rows=rows, periods=PERIODS,
               full_name=full_name)

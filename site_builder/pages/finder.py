@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from .. import routes
 from ..model import full_name
 from ..vn import fold
 from . import Site
@@ -32,6 +33,11 @@ def entry(name: str, kind: str, url: str, *more: str, exact: tuple = ()) -> dict
     return out
 
 
+def at(page: str, row: dict) -> str:
+    """The address of a row on its page: 'vinh-danh/nha-tai-tro/#<id>'."""
+    return f"{routes.url(page)}#{row['id']}"
+
+
 def entries(site: Site) -> list[dict]:
     model = site.model
     out = []
@@ -39,41 +45,41 @@ def entries(site: Site) -> list[dict]:
         district = (model.district_of(c) or {}).get("name", "")
         label = full_name(c) + (f" ({district})" if district else "")
         out.append(entry(label, "old_commune" if c.get("valid_to") else "commune",
-                         f"xa/{c['id']}/", exact=(full_name(c), c["name"])))
+                         routes.url(routes.commune(c["id"])), exact=(full_name(c), c["name"])))
     for d in model.districts.values():
-        out.append(entry(full_name(d), "district", f"huyen/{d['id']}/", exact=(d["name"],)))
+        out.append(entry(full_name(d), "district", routes.url(routes.district(d["id"])), exact=(d["name"],)))
     for r in model.rows("donors"):
-        out.append(entry(r["name"], "donor", f"vinh-danh/nha-tai-tro/#{r['id']}", r.get("gift"),
+        out.append(entry(r["name"], "donor", at(routes.honour("donors"), r), r.get("gift"),
                          r.get("beneficiary"), r.get("place_text")))
     for r in model.rows("households"):
-        out.append(entry(r["name"], "household", f"vinh-danh/ho-dien-hinh/#{r['id']}",
+        out.append(entry(r["name"], "household", at(routes.honour("households"), r),
                          r.get("village"), r.get("place_text")))
     for r in model.rows("land_donors"):
-        out.append(entry(r["name"], "land", f"vinh-danh/hien-dat/#{r['id']}", r.get("village"),
+        out.append(entry(r["name"], "land", at(routes.honour("land_donors"), r), r.get("village"),
                          r.get("place_text")))
     for r in model.rows("awards"):
-        out.append(entry(r["recipient"], "award", f"vinh-danh/khen-thuong/#{r['id']}", r.get("award")))
+        out.append(entry(r["recipient"], "award", at(routes.honour("awards"), r), r.get("award")))
     for r in model.rows("projects"):
-        out.append(entry(r["name"], "project", f"vinh-danh/cong-trinh-mo-hinh/#{r['id']}",
+        out.append(entry(r["name"], "project", at(routes.honour("projects"), r),
                          r.get("place_text")))
     for r in model.rows("production_models"):
-        out.append(entry(r["name"], "model", f"vinh-danh/cong-trinh-mo-hinh/#{r['id']}",
+        out.append(entry(r["name"], "model", at(routes.honour("production_models"), r),
                          r.get("place_text")))
     for d in model.documents.values():
         number = d["number"]
         short = number.split("/")[0]
         out.append(entry(f"{d.get('doc_kind') or 'Văn bản'} {number}: {d.get('subject') or ''}".strip(": "),
-                         "document", f"van-ban/#{d['id']}", number, d.get("issuer"),
+                         "document", at(routes.DOCUMENTS, d), number, d.get("issuer"),
                          exact=(number, short, f"{d.get('doc_kind') or ''} {number}")))
     for r in model.rows("criteria"):
         if r["criteria_set"] != "qd1980":
             continue
         n = r["number"]
-        out.append(entry(f"Tiêu chí {n}. {r['name']}", "criterion", f"tieu-chi/{n:02d}/",
+        out.append(entry(f"Tiêu chí {n}. {r['name']}", "criterion", routes.url(routes.criterion(n)),
                          exact=(str(n), f"tiêu chí {n}", f"tc {n}", r["name"])))
     return out
 
 
 def generate(site: Site) -> None:
-    site.extra_files["assets/finder.json"] = json.dumps(entries(site), ensure_ascii=False,
+    site.extra_files[routes.FINDER_INDEX] = json.dumps(entries(site), ensure_ascii=False,
                                                         separators=(",", ":"))

@@ -18,49 +18,44 @@ def note_page(note: dict) -> str:
     return routes.notes_kind(note["kind"])
 
 
-HONOUR = {"donors": "nha-tai-tro", "households": "ho-dien-hinh", "land_donors": "hien-dat",
-          "awards": "khen-thuong", "projects": "cong-trinh-mo-hinh",
-          "production_models": "cong-trinh-mo-hinh"}
-
-
 def where(site: Site, table: str, row: dict) -> tuple[str, str] | None:
     """(words, docs path with #anchor) for a row of the package."""
     model = site.model
     rid = row["id"]
     if table in ("communes", "districts"):
-        return full_name(row), (f"xa/{rid}.md" if table == "communes" else f"huyen/{rid}.md")
+        return full_name(row), (routes.commune(rid) if table == "communes" else routes.district(rid))
     if table == "commune_recognitions":
         commune = model.communes.get(row["commune_id"])
         return (f"công nhận {full_name(commune)}" if commune else "một quyết định công nhận",
-                f"xa/{row['commune_id']}.md")
+                routes.commune(row["commune_id"]))
     if table == "unit_changes":
         a, b = model.communes.get(row["from_commune_id"]), model.communes.get(row.get("to_commune_id") or "")
         words = "sắp xếp " + (full_name(a) if a else "một đơn vị") + (f" → {full_name(b)}" if b else "")
-        return words, f"xa/{row['from_commune_id']}.md"
+        return words, routes.commune(row["from_commune_id"])
     if table == "indicators":
         return (f"{capitalised(row['label'])}, {format_date(row['as_of'])}",
-                f"tien-do/{theme_of(row['indicator'])}#{rid}")
+                f"{routes.province(theme_of(row['indicator']))}#{rid}")
     if table == "criteria_progress":
         return (f"Tiêu chí {row['criterion_number']}, {format_date(row['as_of'])}",
-                f"tien-do/tieu-chi.md#{rid}")
+                f"{routes.province('tieu-chi.md')}#{rid}")
     if table == "criteria_distribution":
-        return f"{row['band_label']}, {format_date(row['as_of'])}", f"tien-do/tieu-chi.md#{rid}"
+        return f"{row['band_label']}, {format_date(row['as_of'])}", f"{routes.province('tieu-chi.md')}#{rid}"
     if table == "average_criteria":
-        return f"Bình quân tiêu chí/xã, {format_date(row['as_of'])}", f"tien-do/tieu-chi.md#{rid}"
+        return f"Bình quân tiêu chí/xã, {format_date(row['as_of'])}", f"{routes.province('tieu-chi.md')}#{rid}"
     if table == "ntm_counts":
-        return f"Số xã đạt chuẩn, {format_date(row['as_of'])}", f"tien-do/xa-dat-chuan.md#{rid}"
+        return f"Số xã đạt chuẩn, {format_date(row['as_of'])}", f"{routes.province('xa-dat-chuan.md')}#{rid}"
     if table == "funding":
-        return f"{row['period_label']}: {row['category']}", f"tien-do/nguon-von.md#{rid}"
+        return f"{row['period_label']}: {row['category']}", f"{routes.province('nguon-von.md')}#{rid}"
     if table == "documents":
-        return row["number"], f"van-ban.md#{rid}"
+        return row["number"], routes.document_anchor(rid)
     if table == "document_citations":
         doc = model.documents.get(row["document_id"])
         return (f"{doc['number'] if doc else row['number_as_cited']} (trích dẫn)",
-                f"van-ban.md#{row['document_id']}")
-    if table in HONOUR:
-        return row.get("name") or row.get("recipient") or "một dòng", f"vinh-danh/{HONOUR[table]}.md#{rid}"
+                routes.document_anchor(row["document_id"]))
+    if table in routes.HONOUR_PAGES:
+        return row.get("name") or row.get("recipient") or "một dòng", f"{routes.honour(table)}#{rid}"
     if table == "sources":
-        return row.get("short_title") or row["title"], f"nguon.md#{rid}"
+        return row.get("short_title") or row["title"], routes.source_anchor(rid)
     return None
 
 
