@@ -355,44 +355,6 @@ def _spec(data: list[dict], body: dict, height: int) -> dict:
     }
 
 
-# --- the former generic API (kept for callers that pass a table) ---------------------------------
-def _table_marks(columns, rows, x, y, color, unit, dates: bool) -> list[Mark]:
-    idx = {c: i for i, c in enumerate(columns)}
-    out = []
-    for row in rows:
-        xv = row[idx[x]]
-        if dates and isinstance(xv, str):
-            xv = _parse_label_date(xv)
-        value = row[idx[y]]
-        if value is None or value == "":
-            continue
-        out.append(Mark(x=xv, series=str(row[idx[color]]) if color else unit, value=value,
-                        unit=unit, source=str(row[idx["Nguồn"]]) if "Nguồn" in idx else ""))
-    return out
-
-
-def _parse_label_date(text: str) -> dt.date:
-    m = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
-    if m:
-        return dt.date(int(m[3]), int(m[2]), int(m[1]))
-    m = re.search(r"(\d{4})", text)
-    return dt.date(int(m[1]), 12, 31)
-
-
-def bar_chart(slug, title, description, source, columns, rows, x, y, color=None,
-              x_title=None, y_title=None, horizontal=False) -> Chart:
-    """Bars from a table: x category, y value, optional series; drawn as `bar_chart_marks`."""
-    marks = _table_marks(columns, rows, x, y, color, y_title or y, dates=False)
-    return bar_chart_marks(slug, title, description, source, marks, y_title or y)
-
-
-def line_chart(slug, title, description, source, columns, rows, x, y, color=None,
-               x_title=None, y_title=None) -> Chart:
-    """A time chart from a table whose x column holds dates written dd/mm/yyyy (or a year)."""
-    marks = _table_marks(columns, rows, x, y, color, y_title or y, dates=True)
-    return time_chart(slug, title, description, source, marks, y_title or y)
-
-
 # --- rendering ------------------------------------------------------------------------------------
 _fonts_ready = False
 

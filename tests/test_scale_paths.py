@@ -92,8 +92,10 @@ def test_very_long_tables_are_published_inside_the_zip_only_and_the_page_says_so
 
 
 def test_charts_rendered_in_worker_processes_equal_charts_rendered_in_line(monkeypatch):
-    made = [charts.bar_chart(f"c{i}", f"Biểu đồ {i}", "mô tả", "Nguồn: SYNTHETIC", ["Năm", "Số xã"],
-                             [["2019", i], ["2020", i + 3]], x="Năm", y="Số xã") for i in range(4)]
+    made = [charts.bar_chart_marks(f"c{i}", f"Biểu đồ {i}", "mô tả", "Nguồn: SYNTHETIC",
+                                   [charts.Mark("2019", "Số xã", i, "Số xã", "SYNTHETIC"),
+                                    charts.Mark("2020", "Số xã", i + 3, "Số xã", "SYNTHETIC")], "Số xã")
+            for i in range(4)]
     in_line = [charts.render_svg(c.spec) for c in made]
     monkeypatch.setattr(charts, "PARALLEL_FROM", 2)
     monkeypatch.setattr(charts.os, "cpu_count", lambda: 2)
