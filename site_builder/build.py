@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from . import charts
+from . import charts, routes
 from .history import data_version, load_history
 from .model import build_model
 from .pages import DEMO_BANNER, DEMO_SITE_NAME, Site, generate_all, with_banner
@@ -81,9 +81,10 @@ def site_url(base: Path = ROOT / "mkdocs.yml") -> str:
 
 def mkdocs_config(work_dir: Path, docs_dir: Path, site_dir: Path, base: Path = ROOT / "mkdocs.yml",
                   site_name: str | None = None) -> Path:
-    """The project's mkdocs.yml with absolute docs, site and theme folders, for one build
-    (and another site name for a synthetic package)."""
+    """The project's mkdocs.yml with absolute docs, site and theme folders and the menu of
+    routes.nav(), for one build or preview (and another site name for a synthetic package)."""
     config = yaml.safe_load(base.read_text(encoding="utf-8"))
+    config["nav"] = routes.nav()
     if site_name:
         config["site_name"] = site_name
     config["docs_dir"] = str(docs_dir.resolve())

@@ -17,12 +17,13 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
 import zipfile
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+
+import sqlite_utils
 
 from .columns_vi import column_words
 from .model import PERSON_TABLES, PUBLISHABLE
@@ -30,6 +31,7 @@ from .package import code_fingerprint, count_lines, feed_file
 
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entry time: same input, same bytes
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "year": "INTEGER", "boolean": "INTEGER"}
+SQLITE_BATCH = 10_000  # rows sqlite-utils inserts at a time: a long table never sits in memory
 # A table longer than this is published only inside the data package zip (as its CSV, which
 # compresses ~20x): at national size the 2 M-row status table would be a 420 MB JSON, a 175 MB
 # CSV and 260 MB of SQLite, too big for a phone, for Excel (1,048,576 rows a sheet) and for
@@ -149,20 +151,19 @@ def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
     (out / DOWNLOADS).mkdir(parents=True)
     counts, zip_only = _long_tables(package_dir, resources)
     in_database = {r["name"] for r in resources} - set(zip_only)
-    con = sqlite3.connect(out / "ntm.sqlite")
+    db = sqlite_utils.Database(out / "ntm.sqlite")
     wb = Workbook(write_only=True)  # openpyxl's streaming mode: a sheet is written row by row
     _xlsx_intro(wb, resources, zip_only)
     for res in resources:
         if res["name"] in zip_only:
             continue
-        _sqlite_table(con, res, in_database)
+        _sqlite_table(db, res, in_database)
         ws = _xlsx_sheet(wb, res["name"], res["schema"]["fields"])
-        counts[res["name"]] = count = _write_table(package_dir, res, out, con, ws)
+        counts[res["name"]] = count = _write_table(package_dir, res, out, db, ws)
         ws.auto_filter.ref = f"A1:{get_column_letter(len(res['schema']['fields']))}{count + 1}"
-    _sqlite_descriptions(con, resources)
-    con.commit()
-    con.execute("VACUUM")
-    con.close()
+    _sqlite_descriptions(db, resources)
+    db.vacuum()
+    db.close()
     os.replace(out / "ntm.sqlite", out / SQLITE)
     _save_xlsx(wb, out / XLSX)
     package_files = {"datapackage.json": json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
@@ -187,8 +188,9 @@ def _long_tables(package_dir: Path, resources: list[dict]) -> tuple[dict, list]:
     return counts, zip_only
 
 
-def _write_table(package_dir: Path, res: dict, out: Path, con, ws) -> int:
-    """One table's CSV, JSON, SQLite rows and XLSX sheet rows in one pass; returns its row count."""
+def _write_table(package_dir: Path, res: dict, out: Path, db, ws) -> int:
+    """One table's CSV, JSON, SQLite rows and XLSX sheet rows in one pass; returns its row count.
+    The rows stream: sqlite-utils inserts them in batches as this pass yields them."""
     name, fields = res["name"], res["schema"]["fields"]
     rows = _published(package_dir, res)
     columns = next(rows)
@@ -199,22 +201,10 @@ def _write_table(package_dir: Path, res: dict, out: Path, con, ws) -> int:
     text_at = [i for i, c in enumerate(columns)
                if c in {f["name"] for f in fields if f.get("type", "string") == "string"}]
     dates = {k for k, f in enumerate(fields) if f.get("type") == "date"}
-    insert = (f'INSERT INTO "{name}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
-              f'VALUES ({", ".join("?" * len(names))})')
-    count, batch, width = 0, [], len(columns)
-    with ExitStack() as files:
-        bom_w = csv.writer(files.enter_context(open(out / DOWNLOADS / f"{name}.csv", "w", encoding="utf-8-sig",
-                                                    newline="")), lineterminator="\r\n")
-        json_f = files.enter_context(open(out / DOWNLOADS / f"{name}.json", "w", encoding="utf-8"))
-        plain_w = None  # the zip carries the package's own file, except where persons are left out
-        if name in PERSON_TABLES:
-            (out / "package" / res["path"]).parent.mkdir(parents=True, exist_ok=True)
-            plain_w = csv.writer(files.enter_context(open(out / "package" / res["path"], "w",
-                                                          encoding="utf-8", newline="")),
-                                 lineterminator="\n")
-            plain_w.writerow(columns)
-        bom_w.writerow(columns)
-        json_f.write("[")
+    count, width = 0, len(columns)
+
+    def records():
+        nonlocal count
         for row in rows:
             if len(row) != width:
                 row = (row + [""] * width)[:width]
@@ -231,54 +221,62 @@ def _write_table(package_dir: Path, res: dict, out: Path, con, ws) -> int:
             for (k, _, _), value in zip(present, values):
                 sheet_row[k] = _xlsx_cell(ws, value, k in dates)
             ws.append(sheet_row)
-            batch.append(values)
-            if len(batch) >= 10000:
-                con.executemany(insert, batch)
-                batch = []
             count += 1
-        if batch:
-            con.executemany(insert, batch)
+            yield dict(zip(names, values))
+
+    with ExitStack() as files:
+        bom_w = csv.writer(files.enter_context(open(out / DOWNLOADS / f"{name}.csv", "w", encoding="utf-8-sig",
+                                                    newline="")), lineterminator="\r\n")
+        json_f = files.enter_context(open(out / DOWNLOADS / f"{name}.json", "w", encoding="utf-8"))
+        plain_w = None  # the zip carries the package's own file, except where persons are left out
+        if name in PERSON_TABLES:
+            (out / "package" / res["path"]).parent.mkdir(parents=True, exist_ok=True)
+            plain_w = csv.writer(files.enter_context(open(out / "package" / res["path"], "w",
+                                                          encoding="utf-8", newline="")),
+                                 lineterminator="\n")
+            plain_w.writerow(columns)
+        bom_w.writerow(columns)
+        json_f.write("[")
+        db[name].insert_all(records(), batch_size=SQLITE_BATCH)
         json_f.write("\n]" if count else "]")
     return count
 
 
-def _quoted(names) -> str:
-    return ", ".join(f'"{n}"' for n in ([names] if isinstance(names, str) else names))
+def _sqlite_table(db, res: dict, present: set[str]) -> None:
+    """The table with its types, primary key and the package's foreign keys (to tables that are
+    in the database), so `PRAGMA foreign_key_check` and tools like Datasette see the links."""
+    schema = res["schema"]
+    keys = [(fk["fields"], (fk.get("reference") or {}).get("resource") or res["name"],
+             (fk.get("reference") or {}).get("fields") or "id")
+            for fk in schema.get("foreignKeys", [])]
+    db[res["name"]].create(
+        {f["name"]: SQL_TYPES.get(f.get("type"), "TEXT") for f in schema["fields"]},
+        pk=_one_or_tuple(schema.get("primaryKey")),
+        foreign_keys=[(_one_or_tuple(cols), target, _one_or_tuple(ref)) for cols, target, ref in keys
+                      if target in present])
 
 
-def _sqlite_table(con, res: dict, present: set[str]) -> None:
-    """The table with its primary key and the package's foreign keys (to tables that are in
-    the database), so `PRAGMA foreign_key_check` and tools like Datasette see the links."""
-    fields = res["schema"]["fields"]
-    cols = ", ".join(f'"{f["name"]}" {SQL_TYPES.get(f.get("type"), "TEXT")}' for f in fields)
-    pk = res["schema"].get("primaryKey")
-    if pk:
-        cols += f", PRIMARY KEY ({_quoted(pk)})"
-    for fk in res["schema"].get("foreignKeys", []):
-        ref = fk.get("reference") or {}
-        target = ref.get("resource") or res["name"]
-        if target in present:
-            cols += (f", FOREIGN KEY ({_quoted(fk['fields'])}) REFERENCES \"{target}\" "
-                     f"({_quoted(ref.get('fields') or 'id')})")
-    con.execute(f'CREATE TABLE "{res["name"]}" ({cols})')
+def _one_or_tuple(names):
+    """A key as sqlite-utils takes it: one column's name, or a tuple of several."""
+    if not names or isinstance(names, str):
+        return names or None
+    return names[0] if len(names) == 1 else tuple(names)
 
 
-def _sqlite_descriptions(con, resources: list[dict]) -> None:
+def _sqlite_descriptions(db, resources: list[dict]) -> None:
     """Two tables describing the others (as Datasette's metadata does): each table's title and
     description, each column's type, whether it is required and its description (English, from
     the schema, and Vietnamese)."""
-    con.execute('CREATE TABLE "_table_descriptions" ("table_name" TEXT PRIMARY KEY, "title" TEXT, '
-                '"description" TEXT)')
-    con.execute('CREATE TABLE "_column_descriptions" ("table_name" TEXT, "column_name" TEXT, '
-                '"type" TEXT, "required" INTEGER, "description" TEXT, "description_vi" TEXT, '
-                'PRIMARY KEY ("table_name", "column_name"))')
-    for res in resources:
-        con.execute('INSERT INTO "_table_descriptions" VALUES (?, ?, ?)',
-                    (res["name"], res.get("title", ""), res.get("description", "")))
-        con.executemany('INSERT INTO "_column_descriptions" VALUES (?, ?, ?, ?, ?, ?)', [
-            (res["name"], f["name"], f.get("type", "string"),
-             int(bool((f.get("constraints") or {}).get("required"))), f.get("description", ""),
-             column_words(res["name"], f)) for f in res["schema"]["fields"]])
+    db["_table_descriptions"].insert_all(
+        ({"table_name": res["name"], "title": res.get("title", ""), "description": res.get("description", "")}
+         for res in resources),
+        pk="table_name", columns={"table_name": "TEXT", "title": "TEXT", "description": "TEXT"})
+    db["_column_descriptions"].insert_all(
+        ({"table_name": res["name"], "column_name": f["name"], "type": f.get("type", "string"),
+          "required": int(bool((f.get("constraints") or {}).get("required"))),
+          "description": f.get("description", ""), "description_vi": column_words(res["name"], f)}
+         for res in resources for f in res["schema"]["fields"]),
+        pk=("table_name", "column_name"))
 
 
 # --- the XLSX workbook -----------------------------------------------------------------------

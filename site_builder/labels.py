@@ -3,6 +3,10 @@ names), and the "no published data" sentence, in one place. Registered as Jinja 
 render.make_env, so templates write `{{ LEVEL_LABEL[r.level] }}` or `{{ NO_DATA }}`."""
 from __future__ import annotations
 
+import datetime as dt
+
+from .vn import format_date
+
 # Said wherever the reports publish no value (never a made-up or zero value instead).
 NO_DATA = "Không có số liệu công bố"
 
@@ -50,3 +54,28 @@ TABLE_LABEL = {
 
 # what templates see as globals
 GLOBALS = {name: value for name, value in dict(globals()).items() if name.isupper()}
+
+# as_of_precision: what the short form adds when the report prints no year
+BRIEF_PRECISION = {"inferred": " (năm suy ra, nguồn không in)", "not_printed": " (năm không in)"}
+
+
+def when(row: dict, brief: bool = False, escape=str) -> str:
+    """When a figure is dated, as its report gives it (as_of, as_of_text, as_of_precision).
+    Tables of the province and criterion pages: the report's own words first, then the date as
+    precise as the report is: “đến nay” (≈ 30/06/2018, báo cáo không ghi ngày), “năm 2019”
+    (năm 2019). `brief` (commune and district pages, their charts and column headers, where space
+    is short): the report's words alone, else the date, and a short note when no year is printed.
+    `escape` is applied to the data's words and dates (render.text in templates: the
+    template global `when` in render.make_env)."""
+    precision, words = row.get("as_of_precision") or "", row.get("as_of_text")
+    if brief:
+        return escape(words or format_date(row.get("as_of"))) + BRIEF_PRECISION.get(precision, "")
+    as_of = row.get("as_of")
+    as_of = dt.date.fromisoformat(as_of[:10]) if isinstance(as_of, str) and as_of else as_of
+    if precision == "year":
+        date = f"năm {escape(str(as_of.year))}"
+    elif precision in ("inferred", "not_printed"):
+        date = f"≈ {escape(format_date(as_of))}, báo cáo không ghi ngày"
+    else:
+        date = escape(format_date(as_of))
+    return f"“{escape(words)}” ({date})" if words else date

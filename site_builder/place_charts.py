@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 from .charts import Chart, Mark, bar_chart_marks, time_chart
-from .vn import format_date
 
 UNIT = "tiêu chí"
 
@@ -44,12 +43,3 @@ def communes_latest(slug: str, district: str, bars: list[dict], when: str, sourc
 def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
-
-def when_label(row: dict) -> str:
-    """A date as its source gives it: the source's own words where kept, else the date."""
-    text = row.get("as_of_text") or format_date(row.get("as_of"))
-    if row.get("as_of_precision") == "inferred":
-        text += " (năm suy ra, nguồn không in)"
-    elif row.get("as_of_precision") == "not_printed":
-        text += " (năm không in)"
-    return text

@@ -62,6 +62,12 @@ def cell(value) -> Safe:
     return Safe(text(value))
 
 
+def when(row: dict, brief: bool = False):
+    """labels.when for templates: the data's words and dates escaped as text, the wording kept
+    as written (the brief form is plain text, escaped whole when printed)."""
+    return labels.when(row, brief=True) if brief else Safe(labels.when(row, escape=text))
+
+
 def make_env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), finalize=text,
                       undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
@@ -69,4 +75,5 @@ def make_env() -> Environment:
     env.filters.update(num=num, date=date, safe=Safe, cell=cell)
     env.globals["routes"] = routes  # page paths and anchors: site.href(page, routes.SOURCES)
     env.globals.update(labels.GLOBALS)  # LEVEL_LABEL, NO_DATA, …
+    env.globals["when"] = when
     return env

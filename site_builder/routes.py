@@ -3,8 +3,9 @@ registry of page types: which module makes which pages from which tables.
 
 Paths are docs paths ('xa/xa-dinh-lap.md'); `Site.href(page, path)` makes the relative link.
 From `PAGE_TYPES` derive the page generation (`pages.generate_all`) and which pages a changed
-data row touches (`pages_of`, for each page's "last changed" date). A new page type is one
-module in site_builder/pages/, one template and one `PageType` line here."""
+data row touches (`pages_of`, for each page's "last changed" date); `nav()` is the site's menu,
+written into each build's mkdocs.yml. A new page type is one module in site_builder/pages/, one
+template, one `PageType` line here and, if it has a menu entry, one line in `nav()`."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ DATA = "du-lieu/index.md"
 CHANGES = "thay-doi.md"
 FEED = "feed.xml"
 FINDER_INDEX = "assets/finder.json"
+ABOUT = "gioi-thieu.md"  # hand-written, in content/
 
 # one honour-roll page per table (projects and production models share one)
 HONOUR_PAGES = {"donors": "vinh-danh/nha-tai-tro.md", "households": "vinh-danh/ho-dien-hinh.md",
@@ -163,3 +165,36 @@ def pages_of(row: dict, resource: str, communes: dict[str, dict],
              page_types: Iterable[PageType] = PAGE_TYPES) -> set[str]:
     """The generated pages whose data a changed row (of table `resource`) belongs to."""
     return set().union(*(t.touched(row, resource, communes) for t in page_types))
+
+
+# --- the navigation -------------------------------------------------------------------------------
+# Menu titles (shorter than the pages' own titles), in menu order.
+PROVINCE_MENU = (("Tiêu chí", "tieu-chi.md"), ("Xã đạt chuẩn", "xa-dat-chuan.md"), ("Nguồn vốn", "nguon-von.md"),
+                 ("Giao thông, thủy lợi", "giao-thong-thuy-loi.md"),
+                 ("Điện, viễn thông, trường, trạm, chợ", "ha-tang-khac.md"),
+                 ("Sản xuất, hợp tác xã", "san-xuat.md"), ("Thu nhập, việc làm, giảm nghèo", "kinh-te-giam-ngheo.md"),
+                 ("Văn hóa, giáo dục, y tế", "van-hoa-xa-hoi.md"), ("Môi trường", "moi-truong.md"),
+                 ("Tuyên truyền, tập huấn", "tuyen-truyen-tap-huan.md"), ("Tổ chức, an ninh", "to-chuc-an-ninh.md"),
+                 ("Kế hoạch, mục tiêu", "ke-hoach.md"))
+HONOUR_MENU = (("Nhà tài trợ", "donors"), ("Hộ điển hình", "households"), ("Hộ hiến đất", "land_donors"),
+               ("Khen thưởng", "awards"), ("Công trình, mô hình", "projects"))
+
+
+def nav() -> list:
+    """The site's menu, as MkDocs' `nav` (build.mkdocs_config writes it into each build's
+    mkdocs.yml, for the build and the preview alike): a section lists its overview page first."""
+    return [
+        {"Trang chủ": HOME},
+        {"Tiến độ toàn tỉnh": [PROVINCE, *({title: province(page)} for title, page in PROVINCE_MENU)]},
+        {"Huyện, thành phố": DISTRICTS},
+        {"Xã, phường, thị trấn": COMMUNES},
+        {"Tiêu chí": CRITERIA},
+        {"Vinh danh": [HONOUR, *({title: honour(table)} for title, table in HONOUR_MENU)]},
+        {"Văn bản chính sách": DOCUMENTS},
+        {"Nguồn số liệu": SOURCES},
+        {"Sai lệch giữa các báo cáo": NOTES},
+        {"Kiểm tra dữ liệu": VALIDATION},
+        {"Tải dữ liệu": DATA},
+        {"Thay đổi dữ liệu": CHANGES},
+        {"Giới thiệu, phương pháp": ABOUT},
+    ]

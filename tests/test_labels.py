@@ -44,3 +44,15 @@ def test_templates_see_the_labels_and_the_no_data_sentence():
     env = make_env()
     out = env.from_string("{{ NO_DATA }}: {{ LEVEL_LABEL['ntm'] }}").render()
     assert out == "Không có số liệu công bố: Nông thôn mới"
+
+
+def test_a_date_is_worded_by_one_function_in_python_and_in_templates():
+    """labels.when words a figure's date for the province tables and (brief) for the commune
+    pages and charts; templates call the same function, with the report's words escaped."""
+    row = {"as_of": "2018-06-30", "as_of_text": "đến nay *", "as_of_precision": "not_printed"}
+    assert labels.when(row) == "“đến nay *” (≈ 30/06/2018, báo cáo không ghi ngày)"
+    assert labels.when(row, brief=True) == "đến nay * (năm không in)"
+    assert labels.when({"as_of": "2019-12-31", "as_of_precision": "year"}) == "năm 2019"
+    env = make_env()
+    shown = env.from_string("{{ when(r) }} | {{ when(r, brief=True) }}").render(r=row)
+    assert shown == "“đến nay \\*” (≈ 30/06/2018, báo cáo không ghi ngày) | đến nay \\* \\(năm không in\\)"

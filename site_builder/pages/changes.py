@@ -4,12 +4,17 @@ published (they are staff's words, in any language, and may name a person who wa
 a release is its date, its summary and a small link to its commit."""
 from __future__ import annotations
 
+import datetime as dt
+import html
 import os
-from xml.sax.saxutils import escape, quoteattr
 
+from feedgenerator import Atom1Feed
+
+from .. import routes
 from . import Site
 
 MAX_SENTENCES = 200
+FIRST_DATE = dt.date(2020, 1, 1)  # the feed's date when there is no release
 
 
 def site_url() -> str:
@@ -24,34 +29,34 @@ def commit_url() -> str:
     return f"{repo}/commit/" if repo.startswith("https://") else ""
 
 
+class _Feed(Atom1Feed):
+    def latest_post_date(self):  # no release (outside git): a fixed date, never the clock
+        return super().latest_post_date() if self.items else FIRST_DATE
+
+
 def atom(site: Site) -> str:
-    releases = site.history.releases if site.history else []
-    updated = releases[0].date.isoformat() if releases else "2020-01-01"
+    """The releases as an Atom feed (feedgenerator, as Pelican makes its feeds), newest first,
+    with absolute links from site_url. Each entry's text is the page's: the summary and the
+    change sentences (which never name a withdrawn person), HTML-escaped, so the data's words
+    are never read as markup by a feed reader."""
     base = site_url()
-    page = f"{base}thay-doi/"
-    entries = []
-    for r in releases:
+    page = base + routes.url(routes.CHANGES)
+    feed = _Feed(title="Nông thôn mới Lạng Sơn: thay đổi dữ liệu", link=page, description="",
+                 language="vi", author_name="Nông thôn mới Lạng Sơn", feed_url=base + routes.FEED,
+                 feed_guid="urn:ntm-lang-son:data")
+    for r in site.history.releases if site.history else []:
         summary = (r.diff.summary() or "Không thay đổi số liệu.") if r.diff else \
             "Phiên bản đầu tiên của dữ liệu."
-        detail = "\n".join(c.sentence for c in r.diff.changes[:MAX_SENTENCES]) if r.diff else ""
-        entries.append(
-            f"  <entry>\n    <id>urn:ntm-lang-son:data:{r.commit}</id>\n"
-            f"    <title>{escape(r.date.strftime('%d/%m/%Y'))}: {escape(summary)}</title>\n"
-            f"    <updated>{r.date.isoformat()}T00:00:00Z</updated>\n"
-            f"    <link href={quoteattr(page + '#' + r.short)}/>\n"
-            f"    <content type=\"text\">{escape((summary + chr(10) + detail).strip())}</content>\n"
-            "  </entry>")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="vi">\n'
-            "  <id>urn:ntm-lang-son:data</id>\n  <title>Nông thôn mới Lạng Sơn: thay đổi dữ liệu</title>\n"
-            f"  <updated>{updated}T00:00:00Z</updated>\n  <author><name>Nông thôn mới Lạng Sơn</name></author>\n"
-            f"  <link href={quoteattr(page)}/>\n"
-            f"  <link rel=\"self\" href={quoteattr(base + 'feed.xml')}/>\n"
-            + "\n".join(entries) + "\n</feed>\n")
+        lines = [summary] + ([c.sentence for c in r.diff.changes[:MAX_SENTENCES]] if r.diff else [])
+        feed.add_item(title=f"{r.date.strftime('%d/%m/%Y')}: {summary}", link=f"{page}#{r.short}",
+                      description=None, unique_id=f"urn:ntm-lang-son:data:{r.commit}",
+                      updateddate=r.date, content="<br>\n".join(html.escape(line, quote=False) for line in lines))
+    return feed.writeString("utf-8")
 
 
 def generate(site: Site) -> None:
-    site.extra_files["feed.xml"] = atom(site)
+    site.extra_files[routes.FEED] = atom(site)
     titles = {r["name"]: r.get("title", r["name"]) for r in site.model.descriptor["resources"]}
-    site.page("thay-doi.md", "changes.md.j2",
+    site.page(routes.CHANGES, "changes.md.j2",
               releases=site.history.releases if site.history else [], limit=MAX_SENTENCES,
               titles=titles, commit_url=commit_url())

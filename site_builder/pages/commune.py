@@ -140,7 +140,7 @@ def commune_page(site: Site, lineage: Lineage, commune: dict, criterion_names: d
     located = {t: model.located(t, commune_id=cid) for t in LOCATED}
 
     chart = None
-    points = [{"date": str(r["as_of"]), "when": place_charts.when_label(r), "series": series_label(r),
+    points = [{"date": str(r["as_of"]), "when": labels.when(r, brief=True), "series": series_label(r),
                "met": int(r["criteria_met"]), "total": int(r["criteria_total"]),
                "source": site.source_label(r["source_id"]), "kind": r.get("kind"),
                "precision": r.get("as_of_precision")} for r in counts]
@@ -155,8 +155,8 @@ def commune_page(site: Site, lineage: Lineage, commune: dict, criterion_names: d
     if statuses is not None:
         # one column per (date, criteria set, source); one row per criterion number
         cols = [(when, cs, src) for (cs, _as_of, when, prec, src) in
-                ((k[0], k[1], place_charts.when_label({"as_of": k[1], "as_of_text": k[2],
-                                                       "as_of_precision": k[3]}), k[3], k[4])
+                ((k[0], k[1], labels.when({"as_of": k[1], "as_of_text": k[2], "as_of_precision": k[3]},
+                                                  brief=True), k[3], k[4])
                  for k in statuses.index)]
         ordered = sorted(range(len(cols)), key=lambda i: statuses.index[i][1])
         cells = statuses.to_numpy()
@@ -189,7 +189,7 @@ def commune_page(site: Site, lineage: Lineage, commune: dict, criterion_names: d
               models=located["production_models"], awards=located["awards"],
               funding=located["funding"], indicators=located["indicators"],
               full_name=full_name, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL, SET=SET_LABEL,
-              NO_DATA=NO_DATA, when=place_charts.when_label, count_text=count_text,
+              NO_DATA=NO_DATA, count_text=count_text,
               series_label=series_label)
 
 

@@ -4,7 +4,7 @@ projects and models located there. The per-commune aggregates are computed once 
 package with pandas (vectorised), then looked up per district."""
 from __future__ import annotations
 
-from .. import exports, place_charts, routes
+from .. import exports, labels, place_charts, routes
 from ..model import full_name
 from . import LEVEL_LABEL, NO_DATA, STATUS_LABEL, Site
 from .commune import count_text, current_level
@@ -40,7 +40,7 @@ def district_charts(site: Site, district: dict, communes: list[dict], at_last: l
                        for r in at_last), key=lambda b: (-b["met"], b["name"]))
         sources = sorted({b["source"] for b in bars})
         out.append(place_charts.communes_latest(
-            f"huyen-{district['id']}-tieu-chi", name, bars, place_charts.when_label(at_last[0]),
+            f"huyen-{district['id']}-tieu-chi", name, bars, labels.when(at_last[0], brief=True),
             "Nguồn: " + ", ".join(sources) + "."))
     return [site.chart(c) for c in out if c]
 
@@ -69,7 +69,7 @@ def generate(site: Site) -> None:
                   land_donors=related["land_donors"], projects=related["projects"],
                   models=related["production_models"], awards=related["awards"],
                   full_name=full_name, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL, NO_DATA=NO_DATA,
-                  count_text=count_text, when=place_charts.when_label)
+                  count_text=count_text)
         rows.append((district, [len(p[1]) for p in periods]))
     site.page(routes.DISTRICTS, "district_index.md.j2", rows=rows, periods=PERIODS,
               full_name=full_name)

@@ -42,6 +42,8 @@ from pathlib import Path
 
 import yaml
 
+from site_builder import routes
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 ZENSICAL = "zensical==0.0.73"
@@ -62,6 +64,7 @@ def zensical_config(mkdocs_yml: Path, docs_dir: Path, site_dir: Path) -> Path:
     docs_dir, site_dir = docs_dir.resolve(), site_dir.resolve()
     root = Path(os.path.commonpath([docs_dir, site_dir]))
     config = yaml.safe_load(mkdocs_yml.read_text(encoding="utf-8"))
+    config.setdefault("nav", routes.nav())  # the menu of every build (mkdocs.yml keeps none)
     config["docs_dir"] = os.path.relpath(docs_dir, root)
     config["site_dir"] = os.path.relpath(site_dir, root)
     theme = config.setdefault("theme", {})
