@@ -185,6 +185,16 @@ def read_table(package_dir: Path, res: dict, compact: bool = False) -> Table:
     return builder.table(compact)
 
 
+def read_tables(package_dir: Path, resources: list[dict], given: dict | None = None
+                ) -> dict[str, Table]:
+    """The typed tables of `resources`: each one validation has read already (`given`, a
+    name -> Table dict such as `Report.tables`; taken out of it, so it is held once) or, when
+    there is none (a cached validation report), read now by `read_table`."""
+    given = {} if given is None else given
+    return {res["name"]: given.pop(res["name"], None) or read_table(package_dir, res)
+            for res in resources}
+
+
 @contextlib.contextmanager
 def no_gc():
     """The cyclic garbage collector paused: reading millions of cells makes millions of

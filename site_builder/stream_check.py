@@ -152,12 +152,13 @@ def _read_lookup(package, resource, fk, lookups: dict) -> set:
 
 def stream_validate(resource, package=None, lookups: dict | None = None,
                      res: dict | None = None, built: dict | None = None,
-                     limit: int = 1000) -> list | None:
+                     limit: int = 1000, keep_columns: bool = True) -> list | None:
     """`resource.validate()`'s errors, found by the streaming checker; None when this resource
     must be validated by Frictionless itself (the reason is added to STREAM_FALLBACKS). Given
     our descriptor of the resource (`res`) and a dict `built`, the same pass reads the table
     `read_table(package_dir, res)` would read, when it reads the file the same way, and puts
-    its TableBuilder in `built`."""
+    its TableBuilder in `built` (with its columns, or with `keep_columns=False` only each
+    column's distinct values)."""
     from frictionless import Checklist, FrictionlessException
 
     package = package if package is not None else resource.package
@@ -205,7 +206,7 @@ def stream_validate(resource, package=None, lookups: dict | None = None,
             if built is not None and res is not None and \
                     streamer.encoding in ("utf-8", "utf-8-sig") and \
                     _same_dialect(streamer.csv_dialect, csv.excel):
-                builder = TableBuilder(res, streamer.labels, keep_columns=False)
+                builder = TableBuilder(res, streamer.labels, keep_columns=keep_columns)
             partial = streamer.run(errors, checklist, limit, builder)
             if not partial:
                 for check in checks:
