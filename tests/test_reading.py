@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_validate import _status_package
 
 from site_builder import package as package_module
 from site_builder import validate as validate_module
 from site_builder.build import make_site
 from site_builder.validate import validate_package
-from test_validate import _status_package
 
 
 def test_model_takes_the_tables_validation_read_and_reads_no_file_again(package, tmp_path,
