@@ -28,10 +28,12 @@ class BuildError(Exception):
     pass
 
 
-def make_site(package_dir: Path, cache_dir: Path | None = None, env=None) -> Site:
+def make_site(package_dir: Path, cache_dir: Path | None = None, env=None,
+              tables: dict | None = None) -> Site:
     """Read the package and generate every page, chart and file in memory (with `env`, a Jinja
-    environment from make_env() kept by the preview, its compiled templates are reused)."""
-    model = build_model(package_dir)
+    environment from make_env() kept by the preview, its compiled templates are reused; with
+    `tables`, the validation report's typed tables, the files are not read again)."""
+    model = build_model(package_dir, tables)
     site = Site(model, env or make_env(), version=data_version(package_dir),
                 history=load_history(package_dir, model.communes),
                 package_dir=Path(package_dir), cache_dir=cache_dir,
@@ -65,9 +67,9 @@ def write_docs(site: Site, docs_dir: Path, content_dir: Path | None = None,
 
 
 def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
-             cache_dir: Path | None = None) -> Site:
+             cache_dir: Path | None = None, tables: dict | None = None) -> Site:
     """Write the site's Markdown and assets into docs_dir (only files whose content changed)."""
-    site = make_site(package_dir, cache_dir)
+    site = make_site(package_dir, cache_dir, tables=tables)
     write_docs(site, docs_dir, content_dir, cache_dir)
     return site
 
@@ -112,7 +114,8 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
         raise BuildError(report.to_text())
     docs_dir = work_dir / "docs"
     try:
-        site = generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "cache")
+        site = generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "cache",
+                        tables=report.tables)  # the model takes the tables validation read
     except Exception as exc:  # a generator bug must not publish half a site either
         raise BuildError(f"page generation failed: {exc!r}") from exc
     if not run_mkdocs:

@@ -79,23 +79,28 @@ rules.register(*(rules.Rule(code, meaning, fix, notable=code == "aggregate-misma
 AGGREGATED = ("average_criteria", "criteria_progress")
 
 
-_cache: dict = {}  # frames and status counts of the tables being checked (see run_all)
+class CheckedTables(dict):
+    """The tables being checked (name -> Table), given to every check, with what the checks
+    make of them once and share: the frames of their columns and the status counts. Made by
+    `run_all` for one validation, and gone with it."""
 
+    def __init__(self, tables: dict[str, Table]):
+        super().__init__(tables)
+        self.made: dict = {}
 
-def _frame(table: Table | None, names: list[str]) -> pd.DataFrame:
-    """The columns of a table (and its CSV line, as `_line`), as a frame; empty if no table.
-    Built once per validation (callers filter it, never change it)."""
-    key = (id(table), tuple(names))
-    if key in _cache:
-        return _cache[key]
-    if table is None or not len(table.rows):
-        frame = pd.DataFrame(columns=names + ["_line"])
-    else:
-        data = {name: list(table.column(name)) for name in names}
-        data["_line"] = list(table.column("_line"))
-        frame = pd.DataFrame(data)
-    _cache[key] = frame
-    return frame
+    def frame(self, table: Table | None, names: list[str]) -> pd.DataFrame:
+        """The columns of a table (and its CSV line, as `_line`), as a frame; empty if no
+        table. Built once (callers filter it, never change it)."""
+        key = (id(table), tuple(names))
+        if key not in self.made:
+            if table is None or not len(table.rows):
+                frame = pd.DataFrame(columns=names + ["_line"])
+            else:
+                data = {name: list(table.column(name)) for name in names}
+                data["_line"] = list(table.column("_line"))
+                frame = pd.DataFrame(data)
+            self.made[key] = frame
+        return self.made[key]
 
 
 STATUS_COLUMNS = ["commune_id", "criteria_set", "criterion_number", "as_of", "status"]
@@ -141,13 +146,13 @@ def _set_of_period(day: dt.date) -> str | None:
 
 def check_criteria_sets(tables):
     """criterion-unknown, criteria-set-not-in-force."""
-    criteria = _frame(tables.get("criteria"), ["criteria_set", "number"])
+    criteria = tables.frame(tables.get("criteria"), ["criteria_set", "number"])
     known = set(zip(criteria["criteria_set"], criteria["number"]))
     for name, number in (("commune_criteria", "criterion_number"), ("commune_criteria_counts", None)):
         table = tables.get(name)
         if table is None:
             continue
-        df = _frame(table, STATUS_COLUMNS if number else COUNT_COLUMNS)
+        df = tables.frame(table, STATUS_COLUMNS if number else COUNT_COLUMNS)
         df = df.dropna(subset=["criteria_set", "as_of"])
         if df.empty:
             continue
@@ -174,7 +179,7 @@ def check_criteria_sets(tables):
 
 
 def _communes(tables) -> pd.DataFrame:
-    df = _frame(tables.get("communes"), ["id", "kind", "district_id", "valid_from", "valid_to"])
+    df = tables.frame(tables.get("communes"), ["id", "kind", "district_id", "valid_from", "valid_to"])
     # a repeated or empty id is reported as a primary-key / constraint error: keep the first
     return df.dropna(subset=["id"]).drop_duplicates("id").set_index("id", drop=False)
 
@@ -186,7 +191,7 @@ def check_commune_dates(tables):
         table = tables.get(name)
         if table is None or communes.empty:
             continue
-        df = _frame(table, STATUS_COLUMNS if name == "commune_criteria" else COUNT_COLUMNS)
+        df = tables.frame(table, STATUS_COLUMNS if name == "commune_criteria" else COUNT_COLUMNS)
         pairs = df[["commune_id", "as_of"]].dropna().drop_duplicates()
         pairs = pairs[pairs["commune_id"].isin(communes.index)]  # unknown ids: foreign-key error
         start = pairs["commune_id"].map(communes["valid_from"])
@@ -207,7 +212,7 @@ def check_commune_dates(tables):
 
 
 def _set_sizes(tables) -> dict:
-    criteria = _frame(tables.get("criteria"), ["criteria_set", "number"])
+    criteria = tables.frame(tables.get("criteria"), ["criteria_set", "number"])
     return criteria.groupby("criteria_set")["number"].nunique().to_dict()
 
 
@@ -217,7 +222,7 @@ def check_counts(tables):
     if table is None:
         return
     sizes = _set_sizes(tables)
-    counts = _frame(table, COUNT_COLUMNS)
+    counts = tables.frame(table, COUNT_COLUMNS)
     met = pd.to_numeric(counts["criteria_met"], errors="coerce")
     total = pd.to_numeric(counts["criteria_total"], errors="coerce")
     size = pd.to_numeric(counts["criteria_set"].map(sizes), errors="coerce")
@@ -251,9 +256,9 @@ def check_counts(tables):
 def _status_counts(tables) -> pd.DataFrame:
     """Per commune, date and set: how many criteria the per-criterion rows say are met / not
     met, and how many criteria they cover."""
-    if "status" in _cache:
-        return _cache["status"]
-    df = _frame(tables.get("commune_criteria"), STATUS_COLUMNS)
+    if "status" in tables.made:
+        return tables.made["status"]
+    df = tables.frame(tables.get("commune_criteria"), STATUS_COLUMNS)
     if df.empty:
         out = pd.DataFrame(columns=["commune_id", "as_of", "set", "met", "not_met", "rows"])
     else:
@@ -263,7 +268,7 @@ def _status_counts(tables) -> pd.DataFrame:
         g = df.groupby(["commune_id", "as_of", "criteria_set"], sort=False).agg(
             met=("is_met", "sum"), not_met=("is_not_met", "sum"), rows=("status", "size"))
         out = g.reset_index().rename(columns={"criteria_set": "set"})
-    _cache["status"] = out
+    tables.made["status"] = out
     return out
 
 
@@ -272,7 +277,7 @@ def check_recognised(tables):
     table, recs = tables.get("commune_criteria"), tables.get("commune_recognitions")
     if table is None or recs is None:
         return
-    rec = _frame(recs, ["id", "commune_id", "level", "status", "year", "decision_date"])
+    rec = tables.frame(recs, ["id", "commune_id", "level", "status", "year", "decision_date"])
     rec = rec[(rec["level"] == "ntm") & (rec["status"] == "recognised")]
     rec = rec.assign(year=[d.year if isinstance(d, dt.date) else y
                            for y, d in zip(rec["year"], rec["decision_date"])])
@@ -282,7 +287,7 @@ def check_recognised(tables):
     rec = rec.assign(year=rec["year"].astype(int))
     if rec.empty:
         return
-    df = _frame(table, STATUS_COLUMNS)
+    df = tables.frame(table, STATUS_COLUMNS)
     df = df[(df["status"] == "not_met") & df["commune_id"].isin(set(rec["commune_id"]))
             & df["as_of"].notna()]
     if df.empty:
@@ -321,7 +326,7 @@ def _tolerance(value) -> float:
 def _commune_scores(tables) -> pd.DataFrame:
     """Criteria met per commune and date (kind actual), from the counts or from a full set of
     per-criterion rows."""
-    counts = _frame(tables.get("commune_criteria_counts"), COUNT_COLUMNS)
+    counts = tables.frame(tables.get("commune_criteria_counts"), COUNT_COLUMNS)
     counts = counts[(counts["level"] == "ntm") & (counts["kind"] == "actual")]
     scores = counts[["commune_id", "as_of", "criteria_met"]].dropna()
     status = _status_counts(tables)
@@ -353,7 +358,7 @@ def check_aggregates(tables):
     by_day = {day: g.set_index("commune_id")["criteria_met"] for day, g in scores.groupby("as_of")}
     table = tables.get("average_criteria")
     if table is not None and by_day:
-        df = _frame(table, ["id", "as_of", "kind", "scope", "commune_id", "district_id", "value"])
+        df = tables.frame(table, ["id", "as_of", "kind", "scope", "commune_id", "district_id", "value"])
         df = df[(df["kind"] == "actual") & df["commune_id"].isna() & df["as_of"].isin(by_day)
                 & df["value"].notna()]
         for _, row in df.iterrows():
@@ -378,9 +383,9 @@ def _check_progress(tables, communes, noted):
     table, status = tables.get("criteria_progress"), tables.get("commune_criteria")
     if table is None or status is None or not len(status.rows):
         return
-    df = _frame(table, ["id", "as_of", "kind", "criteria_set", "criterion_number", "communes", "base"])
+    df = tables.frame(table, ["id", "as_of", "kind", "criteria_set", "criterion_number", "communes", "base"])
     df = df[df["kind"] == "actual"]
-    st = _frame(status, STATUS_COLUMNS)
+    st = tables.frame(status, STATUS_COLUMNS)
     st = st[st["as_of"].isin(set(df["as_of"]))]
     if st.empty:
         return
@@ -411,8 +416,5 @@ CHECKS = (check_criteria_sets, check_commune_dates, check_counts, check_recognis
 
 
 def run_all(tables: dict[str, Table]) -> list[Problem]:
-    _cache.clear()
-    try:
-        return [problem for check in CHECKS for problem in check(tables)]
-    finally:
-        _cache.clear()
+    checked = CheckedTables(tables)
+    return [problem for check in CHECKS for problem in check(checked)]

@@ -21,13 +21,14 @@ import tempfile
 import zipfile
 from contextlib import ExitStack
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import sqlite_utils
 
 from .columns_vi import column_words
 from .model import PERSON_TABLES, PUBLISHABLE
-from .package import code_fingerprint, count_lines, feed_file
+from .package import code_fingerprint, convert, count_lines, feed_file
 
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entry time: same input, same bytes
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "year": "INTEGER", "boolean": "INTEGER"}
@@ -63,31 +64,24 @@ def to_csv(columns: list[str], rows: list[dict], bom: bool = True) -> bytes:
     return (("\ufeff" if bom else "") + buf.getvalue()).encode("utf-8")
 
 
-# A CSV cell as the JSON/SQLite/Excel value of its schema type: '' -> None; a cell that does
-# not convert is kept as text.
+# A CSV cell as the JSON/SQLite/Excel value of its schema type, typed by the package's one
+# converter (package.convert), a number as a float: '' -> None; a cell that does not convert is
+# kept as text. Other types (string, date) stay text.
 def _text(value: str):
     return value if value != "" else None
 
 
-def _integer(value: str):
-    try:
-        return int(value) if value != "" else None
-    except ValueError:
-        return value
+def _typed(type_: str):
+    def value(cell: str):
+        try:
+            typed = convert(cell, type_)
+        except (ValueError, ArithmeticError):
+            return cell
+        return float(typed) if isinstance(typed, Decimal) else typed
+    return value
 
 
-def _number(value: str):
-    try:
-        return float(value) if value != "" else None
-    except ValueError:
-        return value
-
-
-def _boolean(value: str):
-    return (value == "true") if value != "" else None
-
-
-CONVERT = {"integer": _integer, "year": _integer, "number": _number, "boolean": _boolean}
+CONVERT = {type_: _typed(type_) for type_ in ("integer", "year", "number", "boolean")}
 
 
 def _xlsx_date(value):

@@ -6,13 +6,13 @@ files). Rows placed in a commune or district are indexed once, so a page looks u
 instead of scanning every table."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .labels import UNIT_KIND_LABEL
-from .package import REQUIRED_RESOURCES, load_descriptor, read_table
+from .package import REQUIRED_RESOURCES, load_descriptor, read_table, read_tables
 from .vn import sort_key
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ class Model:
     districts: dict[str, dict] = field(default_factory=dict)
     communes: dict[str, dict] = field(default_factory=dict)
     documents: dict[str, dict] = field(default_factory=dict)
+    # source id -> table -> how many of its rows cite the source (every table of the package)
+    source_uses: dict[str, Counter] = field(default_factory=dict)
     _placed: dict = field(default_factory=dict, repr=False)  # table -> ("c"|"d", id) -> rows
     _criteria: object = field(default=None, repr=False)
 
@@ -87,17 +89,31 @@ def full_name(unit: dict) -> str:
     return f"{KIND_LABEL.get(unit['kind'], unit['kind'])} {unit['name']}"
 
 
-def build_model(package_dir: Path) -> Model:
+def build_model(package_dir: Path, tables: dict | None = None) -> Model:
+    """The model of a valid package. `tables`: the typed tables its validation read
+    (`Report.tables`, taken out of the dict), used instead of reading the files again; a
+    table not in it (a report from the cache has none) is read here, the same way."""
     descriptor = load_descriptor(package_dir)
-    tables = {}
-    for res in descriptor["resources"]:
-        if res["name"] not in REQUIRED_RESOURCES:
-            continue
-        rows = read_table(package_dir, res).rows
-        if res["name"] in PERSON_TABLES:
+    read = read_tables(package_dir, [res for res in descriptor["resources"]
+                                     if res["name"] in REQUIRED_RESOURCES], tables)
+    rows_of = {}
+    for name, table in read.items():
+        rows = table.rows if isinstance(table.rows, list) else list(table.rows)
+        if name in PERSON_TABLES:
             rows = [r for r in rows if r.get("publication_basis") == PUBLISHABLE]
-        tables[res["name"]] = rows
-    model = Model(descriptor, tables)
+        rows_of[name] = rows
+    del read
+    model = _join(Model(descriptor, rows_of))
+    model.source_uses = _source_uses(model, package_dir, tables or {})
+    if tables:
+        tables.clear()  # the tables the model does not keep are not held by the caller either
+    return model
+
+
+def _join(model: Model) -> Model:
+    """The model's indexes: sources, districts, documents and communes by id, each commune
+    with its changes and recognitions, each document with its citations."""
+    tables = model.tables
     model.sources = {r["id"]: r for r in tables["sources"]}
     model.districts = {r["id"]: r for r in sorted(tables["districts"], key=lambda d: sort_key(d["name"]))}
     model.documents = {r["id"]: r for r in tables["documents"]}
@@ -116,6 +132,26 @@ def build_model(package_dir: Path) -> Model:
     for doc_id, doc in model.documents.items():
         doc["citations"] = citations.get(doc_id, [])
     return model
+
+
+def _source_uses(model: Model, package_dir: Path, given: dict) -> dict[str, Counter]:
+    """Per source, how many rows of each table cite it: the model's rows (withdrawn persons
+    left out), and each other table of the package with a source_id column (a national status
+    table: the one validation read, from `given`, or read now), counted over that column."""
+    uses = {sid: Counter() for sid in model.sources}
+    for name, rows in model.tables.items():
+        for row in rows:
+            if row.get("source_id") in uses:
+                uses[row["source_id"]][name] += 1
+    for res in model.descriptor["resources"]:
+        if res["name"] in model.tables or \
+                not any(f.get("name") == "source_id" for f in res.get("schema", {}).get("fields", [])):
+            continue
+        table = given.pop(res["name"], None) or read_table(package_dir, res, compact=True)
+        for sid, count in Counter(table.column("source_id")).items():
+            if sid in uses:
+                uses[sid][res["name"]] += count
+    return uses
 
 
 def successors(model: Model, commune_id: str, _seen=None) -> list[dict]:

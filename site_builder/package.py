@@ -185,6 +185,16 @@ def read_table(package_dir: Path, res: dict, compact: bool = False) -> Table:
     return builder.table(compact)
 
 
+def read_tables(package_dir: Path, resources: list[dict], given: dict | None = None
+                ) -> dict[str, Table]:
+    """The typed tables of `resources`: each one validation has read already (`given`, a
+    name -> Table dict such as `Report.tables`; taken out of it, so it is held once) or, when
+    there is none (a cached validation report), read now by `read_table`."""
+    given = {} if given is None else given
+    return {res["name"]: given.pop(res["name"], None) or read_table(package_dir, res)
+            for res in resources}
+
+
 @contextlib.contextmanager
 def no_gc():
     """The cyclic garbage collector paused: reading millions of cells makes millions of
@@ -379,13 +389,10 @@ def check_file(package_dir: Path, res: dict) -> list[Problem]:
     """Problems that stop a resource's CSV from being read as the schema says: a path outside
     the package, an encoding other than UTF-8, another separator than the comma, columns
     missing, added, repeated or out of order. An empty list means the file can be read.
-    A missing file is left to the structural validation (rule `scheme-error`)."""
-    name, rel_path = res.get("name", ""), res.get("path", "")
-
-    def problem(rule, message, row=None, column="", value=""):
-        return Problem("error", rule, message, resource=name, file=rel_path, row=row,
-                       column=column, value=value)
-
+    A missing file is left to the structural validation (rule `scheme-error`). The steps, in
+    order; the first that finds something gives the answer."""
+    problem = _problem_maker(res)
+    rel_path = res.get("path", "")
     if not isinstance(rel_path, str) or not safe_resource_path(rel_path):
         return [problem("unsafe-path", "the resource's path in datapackage.json must be a file "
                         "inside the package folder, written like data/name.csv (no '..', no "
@@ -393,6 +400,28 @@ def check_file(package_dir: Path, res: dict) -> list[Problem]:
     path = Path(package_dir) / rel_path
     if not path.is_file():
         return []
+    found = _check_utf16_32(path, problem) or _check_utf8(path, problem)
+    if isinstance(found, list):
+        return found
+    first_line, blank = found
+    if blank:
+        return [problem("empty-file", "the file is empty: it needs at least the header line "
+                        "with the column names", row=1)]
+    return _check_header(first_line, res, problem)
+
+
+def _problem_maker(res: dict):
+    """A function making an error Problem about this resource's file."""
+    name, rel_path = res.get("name", ""), res.get("path", "")
+
+    def problem(rule, message, row=None, column="", value=""):
+        return Problem("error", rule, message, resource=name, file=rel_path, row=row,
+                       column=column, value=value)
+    return problem
+
+
+def _check_utf16_32(path: Path, problem) -> list[Problem] | None:
+    """A UTF-16 or UTF-32 byte-order mark (Excel's "Unicode Text")."""
     with open(path, "rb") as fh:
         head = fh.read(4)
     for bom, label in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
@@ -401,8 +430,14 @@ def check_file(package_dir: Path, res: dict) -> list[Problem]:
             return [problem("encoding-not-utf8",
                             f"the file is saved as {label} (Excel's \"Unicode Text\"), not UTF-8: "
                             f"{SAVE_AS}", row=1)]
+    return None
+
+
+def _check_utf8(path: Path, problem) -> list[Problem] | tuple[str, bool]:
+    """The file's (first line, blank) if it is UTF-8 text, else the problem: where the first
+    byte that is not UTF-8 is, and which encoding it probably is."""
     try:
-        first_line, blank = _scan_utf8(path)
+        return _scan_utf8(path)
     except UnicodeDecodeError:
         data = path.read_bytes()
         try:
@@ -420,9 +455,11 @@ def check_file(package_dir: Path, res: dict) -> list[Problem]:
                             f"{line} is not UTF-8); it looks like {guess}: {SAVE_AS}",
                             row=line, value=snippet.strip()[:80])]
         raise  # the file changed while it was read
-    if blank:
-        return [problem("empty-file", "the file is empty: it needs at least the header line "
-                        "with the column names", row=1)]
+
+
+def _check_header(first_line: str, res: dict, problem) -> list[Problem]:
+    """The header line against the schema's fields: another separator, then columns repeated,
+    added or missing, else their order."""
     expected = [f["name"] for f in res.get("schema", {}).get("fields", [])]
     header = next(csv.reader(io.StringIO(first_line)), [])
     if header == expected:

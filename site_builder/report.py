@@ -43,6 +43,9 @@ class Problem:
 class Report:
     package: str
     problems: list[Problem] = field(default_factory=list)
+    # the typed tables the validation read (name -> package.Table), handed on to the model so
+    # a build reads each file once; empty for a report from the cache. Not part of the JSON.
+    tables: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:

@@ -112,7 +112,7 @@ class Preview:
         if not report.valid:
             print(report.to_text(), file=sys.stderr, flush=True)
             return
-        self.site = make_site(self.package_dir, self.cache_dir, self.env)
+        self.site = make_site(self.package_dir, self.cache_dir, self.env, report.tables)
         write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
         print("pages regenerated", flush=True)
 

@@ -152,12 +152,13 @@ def _read_lookup(package, resource, fk, lookups: dict) -> set:
 
 def stream_validate(resource, package=None, lookups: dict | None = None,
                      res: dict | None = None, built: dict | None = None,
-                     limit: int = 1000) -> list | None:
+                     limit: int = 1000, keep_columns: bool = True) -> list | None:
     """`resource.validate()`'s errors, found by the streaming checker; None when this resource
     must be validated by Frictionless itself (the reason is added to STREAM_FALLBACKS). Given
     our descriptor of the resource (`res`) and a dict `built`, the same pass reads the table
     `read_table(package_dir, res)` would read, when it reads the file the same way, and puts
-    its TableBuilder in `built`."""
+    its TableBuilder in `built` (with its columns, or with `keep_columns=False` only each
+    column's distinct values)."""
     from frictionless import Checklist, FrictionlessException
 
     package = package if package is not None else resource.package
@@ -205,7 +206,7 @@ def stream_validate(resource, package=None, lookups: dict | None = None,
             if built is not None and res is not None and \
                     streamer.encoding in ("utf-8", "utf-8-sig") and \
                     _same_dialect(streamer.csv_dialect, csv.excel):
-                builder = TableBuilder(res, streamer.labels, keep_columns=False)
+                builder = TableBuilder(res, streamer.labels, keep_columns=keep_columns)
             partial = streamer.run(errors, checklist, limit, builder)
             if not partial:
                 for check in checks:
@@ -231,8 +232,128 @@ def _same_dialect(a, b) -> bool:
         "strict"))
 
 
+def _foreign_groups(resource, package, foreign_keys, lookups, names) -> list[dict]:
+    """The foreign keys to check, as TableResource.__open_lookup and __open_row_stream set
+    them up: per key, the target columns, the keys looked up and each checked cell's verdict."""
+    lookup: dict = {}
+    for fk in foreign_keys:
+        source_name = fk["reference"]["resource"]
+        source_key = tuple(fk["reference"]["fields"])
+        lookup.setdefault(source_name, {})
+        if source_key not in lookup[source_name]:
+            lookup[source_name][source_key] = _read_lookup(package, resource, fk, lookups)
+    groups = []
+    if lookup:
+        for fk in foreign_keys:
+            target_key = tuple(fk["fields"])
+            if not set(target_key).issubset(names):
+                continue
+            group_lookup = lookup.get(fk["reference"]["resource"])
+            if not group_lookup:
+                continue
+            source_key = tuple(fk["reference"]["fields"])
+            groups.append({
+                "sourceName": fk["reference"]["resource"], "sourceKey": source_key,
+                "targetKey": target_key, "index": [names.index(n) for n in target_key],
+                "lookup": group_lookup.get(source_key, set()), "ok": {}})
+    return groups
+
+
+class _PrimaryKey:
+    """The primary keys seen so far. A key is one int: each field's value numbered (None = 0)
+    and the numbers packed side by side, `widths[j]` bits each: as unique as a tuple of the
+    values, half the memory, and, while it fits in 61 bits, its own hash, so no two keys share
+    a hash."""
+
+    def __init__(self, names: list[str], labels: list[str], good: list[dict]):
+        self.labels = labels
+        self.index = [names.index(label) for label in labels]
+        self.of = {i: j for j, i in enumerate(self.index)}
+        self.good = good                             # the streamer's cell text -> typed value
+        self.ids = [{None: 0} for _ in self.index]   # typed value -> its number
+        self.widths = [max(1, KEY_BITS // len(self.index)) for _ in self.index]
+        self.shifts = self._shifts()
+        self.raw = [{} for _ in self.index]          # cell text -> its number << shifts[j]
+        self.none_key = 0
+        self.memory = {}                             # key -> number of the last row with it
+
+    def _shifts(self) -> list[int]:
+        return [sum(self.widths[:j]) for j in range(len(self.widths))]
+
+    def key(self, values) -> int:
+        """The key of typed values (numbered as they come; numbering may widen the fields,
+        so the numbers are packed once all are known)."""
+        ids = [self._id(j, value) for j, value in enumerate(values)]
+        return sum(id_ << shift for id_, shift in zip(ids, self.shifts))
+
+    def _widen(self, j: int) -> None:
+        """Field j has more values than its bits hold: give it more and pack every key again."""
+        old_widths, old_shifts = list(self.widths), self.shifts
+        self.widths[j] += 8
+        self.shifts = self._shifts()
+
+        def repack(key: int) -> int:
+            return sum(((key >> shift) & ((1 << width) - 1)) << new_shift
+                       for width, shift, new_shift in zip(old_widths, old_shifts, self.shifts))
+        self.memory = {repack(key): number for key, number in self.memory.items()}
+        for j2, raw in enumerate(self.raw):
+            for cell in raw:
+                raw[cell] = self.ids[j2][self.good[self.index[j2]][cell]] << self.shifts[j2]
+
+    def _id(self, j: int, value) -> int:
+        ids = self.ids[j]
+        id_ = ids.setdefault(value, len(ids))
+        while id_ >> self.widths[j]:
+            self._widen(j)
+        return id_
+
+    def learn(self, i: int, cell: str, value) -> None:
+        """A new good cell text of column i: number it if the column is part of the key."""
+        j = self.of.get(i)
+        if j is not None:
+            id_ = self._id(j, value)
+            self.raw[j][cell] = id_ << self.shifts[j]
+
+    def batch_keys(self, cols: list, blank: list) -> list | None:
+        """The keys of a batch of rows (as columns, every cell known good), or None if one of
+        them is all None or repeats a key."""
+        keys = None
+        for j, i in enumerate(self.index):
+            ids = map(self.raw[j].__getitem__, cols[i])
+            keys = ids if keys is None else map(operator.add, keys, ids)
+        keys = list(keys)
+        if all(blank[i] for i in self.index) and self.none_key in keys:
+            return None  # a key all None
+        if len(set(keys)) != len(keys) or not self.memory.keys().isdisjoint(keys):
+            return None
+        return keys
+
+    def row_key(self, cells: list) -> int | None:
+        """The key of one row (every cell known good), or None if it is all None or seen."""
+        key = sum(self.raw[j][cells[i]] for j, i in enumerate(self.index))
+        return None if key == self.none_key or key in self.memory else key
+
+    def check(self, row) -> None:
+        """Frictionless's primary-key check of one Row, added to its errors."""
+        from frictionless import errors
+
+        key_cells = tuple(row[label] for label in self.labels)
+        if set(key_cells) == {None}:
+            note = 'cells composing the primary keys are all "None"'
+            row.errors.append(errors.PrimaryKeyError.from_row(row, note=note))
+            return
+        key = self.key(key_cells)
+        match = self.memory.get(key)
+        self.memory[key] = row.row_number
+        if match:
+            note = "the same as in the row at position %s" % match
+            row.errors.append(errors.PrimaryKeyError.from_row(row, note=note))
+
+
 class _Streamer:
-    """The rows of one open Frictionless TableResource, checked as its row stream would."""
+    """The rows of one open Frictionless TableResource, checked as its row stream would: a
+    batch at a time while nothing may be wrong (`_batch`), else row by row (`_row`), and a row
+    with a finding by Frictionless's own Row (`_slow`)."""
 
     def __init__(self, resource, package, foreign_keys, lookups):
         from frictionless.table import Row, create_cell_handlers
@@ -254,67 +375,9 @@ class _Streamer:
         self.unique = [names.index(field.name) for field in fields
                        if field.constraints.get("unique")]
         self.memory_unique = {i: {} for i in self.unique}
-        self.pk_labels = list(resource.schema.primary_key)
-        self.pk = [names.index(label) for label in self.pk_labels]
-        self.pk_of = {i: j for j, i in enumerate(self.pk)}
-        # A key is one int: each field's value numbered (None = 0) and the numbers packed side
-        # by side, `widths[j]` bits each: as unique as a tuple of the values, half the memory,
-        # and, while it fits in 61 bits, its own hash, so no two keys share a hash.
-        self.pk_ids = [{None: 0} for _ in self.pk]   # typed value -> its number
-        self.widths = [max(1, KEY_BITS // len(self.pk)) for _ in self.pk]
-        self.shifts = self._shifts()
-        self.pk_raw = [{} for _ in self.pk]          # cell text -> its number << shifts[j]
-        self.none_key = 0
-        self.memory_primary = {}                     # key -> number of the last row with it
-        # foreign keys, as TableResource.__open_lookup and __open_row_stream set them up
-        lookup: dict = {}
-        for fk in foreign_keys:
-            source_name = fk["reference"]["resource"]
-            source_key = tuple(fk["reference"]["fields"])
-            lookup.setdefault(source_name, {})
-            if source_key not in lookup[source_name]:
-                lookup[source_name][source_key] = _read_lookup(package, resource, fk, lookups)
-        self.groups = []
-        if lookup:
-            for fk in foreign_keys:
-                target_key = tuple(fk["fields"])
-                if not set(target_key).issubset(names):
-                    continue
-                group_lookup = lookup.get(fk["reference"]["resource"])
-                if not group_lookup:
-                    continue
-                source_key = tuple(fk["reference"]["fields"])
-                self.groups.append({
-                    "sourceName": fk["reference"]["resource"], "sourceKey": source_key,
-                    "targetKey": target_key, "index": [names.index(n) for n in target_key],
-                    "lookup": group_lookup.get(source_key, set()), "ok": {}})
-
-    def _shifts(self) -> list[int]:
-        return [sum(self.widths[:j]) for j in range(len(self.widths))]
-
-    def _key(self, ids) -> int:
-        return sum(id_ << shift for id_, shift in zip(ids, self.shifts))
-
-    def _widen(self, j: int) -> None:
-        """Field j has more values than its bits hold: give it more and pack every key again."""
-        old_widths, old_shifts = list(self.widths), self.shifts
-        self.widths[j] += 8
-        self.shifts = self._shifts()
-
-        def repack(key: int) -> int:
-            return sum(((key >> shift) & ((1 << width) - 1)) << new_shift
-                       for width, shift, new_shift in zip(old_widths, old_shifts, self.shifts))
-        self.memory_primary = {repack(key): number for key, number in self.memory_primary.items()}
-        for j2, raw in enumerate(self.pk_raw):
-            for cell in raw:
-                raw[cell] = self.pk_ids[j2][self.good[self.pk[j2]][cell]] << self.shifts[j2]
-
-    def _id(self, j: int, value) -> int:
-        ids = self.pk_ids[j]
-        id_ = ids.setdefault(value, len(ids))
-        while id_ >> self.widths[j]:
-            self._widen(j)
-        return id_
+        pk_labels = list(resource.schema.primary_key)
+        self.pk = _PrimaryKey(names, pk_labels, self.good) if pk_labels else None
+        self.groups = _foreign_groups(resource, package, foreign_keys, lookups, names)
 
     def _learn(self, i: int, cells) -> bool:
         """Type the new cell texts of column i; False if any of them has a finding."""
@@ -334,10 +397,8 @@ class _Streamer:
             good[cell] = target
             if target is None:
                 self.blank[i].add(cell)
-            j = self.pk_of.get(i)
-            if j is not None:
-                id_ = self._id(j, target)
-                self.pk_raw[j][cell] = id_ << self.shifts[j]
+            if self.pk is not None:
+                self.pk.learn(i, cell, target)
             for group in self.groups:
                 if group["index"] == [i]:
                     group["ok"][cell] = target is None or (target,) in group["lookup"]
@@ -364,6 +425,8 @@ class _Streamer:
                         return True
         return False
 
+    # --- a batch at a time: set operations over its columns ---------------------------------
+
     def _batch(self, batch: list, start: int, builder) -> bool:
         """True if no row of the batch has a finding (the batch is then recorded, and given to
         `builder`); False if one may have (nothing recorded: it is taken row by row)."""
@@ -371,33 +434,59 @@ class _Streamer:
         if min(map(len, batch)) != n or max(map(len, batch)) != n:
             return False
         cols = list(zip(*batch))
-        seen = set(range(n))  # columns without a cell new to this pass
+        seen = self._batch_cells(cols)
+        if seen is None or all(self.blank):  # a bad cell; or every column has blank cells:
+            return False                       # a row may be blank
+        unique = self._batch_unique(cols)
+        if unique is None:
+            return False
+        keys = None
+        if self.pk is not None:
+            keys = self.pk.batch_keys(cols, self.blank)
+            if keys is None:
+                return False
+        if not self._batch_foreign(cols):
+            return False
+        # nothing found: record, as the row stream does for every row
+        for i in unique:
+            memory, good = self.memory_unique[i], self.good[i]
+            for k, cell in enumerate(cols[i]):
+                value = good[cell]
+                if value is not None:
+                    memory[value] = start + k
+        if keys is not None:
+            self.pk.memory.update(zip(keys, range(start, start + len(batch))))
+        if builder is not None:  # every cell it has seen, this pass has (and vice versa)
+            builder.add_columns(cols, len(batch), seen)
+        return True
+
+    def _batch_cells(self, cols: list) -> set | None:
+        """Type the batch's new cells: None if one has a finding, else the indexes of the
+        columns without a cell new to this pass."""
+        seen = set(range(self.n))
         for i, col in enumerate(cols):
             try:
                 _consume(map(self.good[i].__getitem__, col))  # KeyError: a cell not known good
             except KeyError:
                 seen.discard(i)
                 if not self._learn(i, set(col)):
-                    return False
-        if all(self.blank):
-            return False  # every column has blank cells: a row may be blank
+                    return None
+        return seen
+
+    def _batch_unique(self, cols: list) -> dict | None:
+        """The values of each unique column, or None if one repeats within the batch or
+        repeats an earlier row's."""
         unique = {}
         for i in self.unique:
             values = [v for v in map(self.good[i].__getitem__, cols[i]) if v is not None]
             if len(set(values)) != len(values) or \
                     not self.memory_unique[i].keys().isdisjoint(values):
-                return False
+                return None
             unique[i] = values
-        if self.pk:
-            keys = None
-            for j, i in enumerate(self.pk):
-                ids = map(self.pk_raw[j].__getitem__, cols[i])
-                keys = ids if keys is None else map(operator.add, keys, ids)
-            keys = list(keys)
-            if all(self.blank[i] for i in self.pk) and self.none_key in keys:
-                return False  # a key all None
-            if len(set(keys)) != len(keys) or not self.memory_primary.keys().isdisjoint(keys):
-                return False
+        return unique
+
+    def _batch_foreign(self, cols: list) -> bool:
+        """Every foreign key of the batch is found (or all None)."""
         for group in self.groups:
             index = group["index"]
             if len(index) == 1:
@@ -408,45 +497,48 @@ class _Streamer:
                 for key in set(zip(*typed)):
                     if set(key) != {None} and key not in group["lookup"]:
                         return False
-        # nothing found: record, as the row stream does for every row
-        for i in unique:
-            memory, good = self.memory_unique[i], self.good[i]
-            for k, cell in enumerate(cols[i]):
-                value = good[cell]
-                if value is not None:
-                    memory[value] = start + k
-        if self.pk:
-            self.memory_primary.update(zip(keys, range(start, start + len(batch))))
-        if builder is not None:  # every cell it has seen, this pass has (and vice versa)
-            builder.add_columns(cols, len(batch), seen)
         return True
+
+    # --- row by row -------------------------------------------------------------------------
 
     def _row(self, cells: list, number: int) -> bool:
         """One row: True if it has no finding (and it is recorded), else False."""
-        n = self.n
-        if len(cells) != n:
+        values = self._row_values(cells)
+        if values is None or values.count(None) == self.n:
+            return False  # a bad cell, or a blank row
+        for i in self.unique:
+            value = values[i]
+            if value is not None and value in self.memory_unique[i]:
+                return False
+        key = None
+        if self.pk is not None:
+            key = self.pk.row_key(cells)
+            if key is None:
+                return False
+        if not self._row_foreign(cells, values):
             return False
+        for i in self.unique:
+            if values[i] is not None:
+                self.memory_unique[i][values[i]] = number
+        if key is not None:
+            self.pk.memory[key] = number
+        return True
+
+    def _row_values(self, cells: list) -> list | None:
+        """The typed values of a row of the right width, or None if a cell has a finding."""
+        if len(cells) != self.n:
+            return None
         good = self.good
         try:
-            values = list(map(dict.__getitem__, good, cells))
+            return list(map(dict.__getitem__, good, cells))
         except KeyError:
             ok = True
             for i, cell in enumerate(cells):
                 if cell not in good[i]:
                     ok = self._learn(i, (cell,)) and ok
-            if not ok:
-                return False
-            values = list(map(dict.__getitem__, good, cells))
-        if values.count(None) == n:
-            return False  # a blank row
-        for i in self.unique:
-            value = values[i]
-            if value is not None and value in self.memory_unique[i]:
-                return False
-        if self.pk:
-            key = sum(self.pk_raw[j][cells[i]] for j, i in enumerate(self.pk))
-            if key == self.none_key or key in self.memory_primary:
-                return False
+            return list(map(dict.__getitem__, good, cells)) if ok else None
+
+    def _row_foreign(self, cells: list, values: list) -> bool:
         for group in self.groups:
             index = group["index"]
             if len(index) == 1:
@@ -456,19 +548,23 @@ class _Streamer:
                 key_cells = tuple(values[i] for i in index)
                 if set(key_cells) != {None} and key_cells not in group["lookup"]:
                     return False
-        for i in self.unique:
-            if values[i] is not None:
-                self.memory_unique[i][values[i]] = number
-        if self.pk:
-            self.memory_primary[key] = number
         return True
+
+    # --- a row with a finding: Frictionless's Row ---------------------------------------------
 
     def _slow(self, cells: list, number: int):
         """One row read by Frictionless's Row and checked as `TableResource.row_stream` checks
         it (frictionless 5.21), with the memory of the rows before."""
+        row = self.Row(cells, handlers=self.handlers, row_number=number)
+        self._slow_unique(row)
+        if self.pk is not None:
+            self.pk.check(row)
+        self._slow_foreign(row)
+        return row
+
+    def _slow_unique(self, row) -> None:
         from frictionless import errors
 
-        row = self.Row(cells, handlers=self.handlers, row_number=number)
         for i in self.unique:
             name = self.names[i]
             cell = row[name]
@@ -479,18 +575,10 @@ class _Streamer:
                     note = "the same as in the row at position %s" % match
                     row.errors.append(errors.UniqueError.from_row(row, note=note,
                                                                   field_name=name))
-        if self.pk:
-            key_cells = tuple(row[label] for label in self.pk_labels)
-            if set(key_cells) == {None}:
-                note = 'cells composing the primary keys are all "None"'
-                row.errors.append(errors.PrimaryKeyError.from_row(row, note=note))
-            else:
-                key = self._key([self._id(j, value) for j, value in enumerate(key_cells)])
-                match = self.memory_primary.get(key)
-                self.memory_primary[key] = row.row_number
-                if match:
-                    note = "the same as in the row at position %s" % match
-                    row.errors.append(errors.PrimaryKeyError.from_row(row, note=note))
+
+    def _slow_foreign(self, row) -> None:
+        from frictionless import errors
+
         for group in self.groups:
             key_cells = tuple(row[name] for name in group["targetKey"])
             if set(key_cells) == {None}:
@@ -503,4 +591,3 @@ class _Streamer:
                     row, note=note, field_names=list(group["targetKey"]),
                     field_values=list(key_cells), reference_name=group["sourceName"],
                     reference_field_names=list(group["sourceKey"])))
-        return row

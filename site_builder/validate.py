@@ -93,7 +93,8 @@ def _validate_package(package, large: set[str], descriptors: dict | None = None,
         errors = None
         if resource.name in large:
             errors = stream_validate(resource, package, lookups,
-                                      descriptors.get(resource.name), built, limit)
+                                      descriptors.get(resource.name), built, limit,
+                                      keep_columns=resource.name in REQUIRED_RESOURCES)
         if errors is None:
             report = resource.validate(checklist=Checklist(), limit_errors=limit)
             tasks.extend((task.name, task.place, task.errors) for task in report.tasks)
@@ -306,9 +307,10 @@ def validate_package(package_dir: str | Path) -> Report:
     for name, res in resources.items():
         if name in skip or not (package_dir / res.get("path", "")).is_file():
             continue
-        if name in built:  # read while streamed: its columns are read again only if needed
+        if name in built:  # read while streamed (a table the model does not read: only its
+            # distinct values are kept, its columns are read again if a check needs them)
             tables[name] = built.pop(name).table(
-                load=lambda res=res: read_table(package_dir, res, compact=True).rows.columns)
+                compact=True, load=lambda res=res: read_table(package_dir, res, compact=True).rows.columns)
             continue
         try:
             tables[name] = read_table(package_dir, res, compact=name in large)
@@ -320,6 +322,7 @@ def validate_package(package_dir: str | Path) -> Report:
     report.problems.extend(p for p in checks.run_all(tables) + checks_commune.run_all(tables)
                            if (p.resource, p.row, p.column) not in located)
     _downgrade_noted(report, tables.get("notes"))
+    report.tables = tables  # for the model: a build reads each file once
     return report
 
 
