@@ -3,6 +3,7 @@ Markdown backslash escapes, newlines folded), unless Python marked it as `Safe` 
 name like `<script>`, `**x**`, `{{ x }}` or `---` reaches the page as those characters."""
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -86,10 +87,12 @@ _BOLD = re.compile(r"\*\*(?=\S)((?:\\.|[^\\*])+?)(?<=\S)\*\*")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 # what may be left once escapes, entities and our own tags are taken out: no Markdown syntax
 _TAG = re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?>|&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
+_MARKUP = re.compile(r"[\\`*_{}\[\]<>&!]")
 _MARKDOWN_LEFT = re.compile(r"[\\`*_\[\]<>&]|!\[|\{|\}")
 _DETAILS = re.compile(r'\?\?\? note "([^"]*)"')
 
 
+@functools.lru_cache(maxsize=4096)
 def page_url(page: str, href: str) -> str:
     """The address MkDocs (use_directory_urls) makes of a relative link written in `page`:
     'xa/x.md' links '../nguon.md#a' as '../../nguon/#a'."""
@@ -111,6 +114,8 @@ def page_url(page: str, href: str) -> str:
 
 def _inline_html(cell: str, page: str) -> str | None:
     """A cell's Markdown (as our code writes it) as HTML; None when it holds other Markdown."""
+    if "[" not in cell:
+        return _plain_html(cell)
     out, pos = [], 0
     for m in _CELL_LINK.finditer(cell):
         if _ESCAPED.sub("", cell[pos:m.start()]).endswith("!"):
@@ -123,6 +128,8 @@ def _inline_html(cell: str, page: str) -> str | None:
 
 
 def _plain_html(s: str) -> str | None:
+    if not _MARKUP.search(s):
+        return s                                          # most cells: words and numbers
     s = _BOLD.sub(lambda m: f"\x01{m[1]}\x02", s)   # **bold**, marked until checked
     if _MARKDOWN_LEFT.search(_TAG.sub("", _ESCAPED.sub("", s))):
         return None
