@@ -2,10 +2,12 @@
 
 - heading anchors are made with the project's Vietnamese slug (vn.slugify: đ -> d), not
   Python-Markdown's default, which drops "đ" ("Từ điển dữ liệu" -> #tu-ien-du-lieu);
-- data tables stay out of the full-text
-search index (`data-search-exclude`, honoured by Material's search plugin). Tables hold
-thousands of figures and names that drowned the search results and made the index 1,8 MB;
-names and numbers are found by the finder (pages/finder.py), which leads to the exact row."""
+- data tables stay out of the full-text search index (`data-search-exclude`, honoured by
+  Material's search plugin). Tables hold thousands of figures and names that drowned the search
+  results and made the index 1,8 MB; names and numbers are found by the finder (pages/finder.py),
+  which leads to the exact row. The generator writes its data tables as HTML blocks that carry
+  the attribute already (render.html_tables); this sets it on any table still written in
+  Markdown (one holding Markdown that html_tables leaves alone)."""
 from __future__ import annotations
 
 from markdown import Extension

@@ -3,6 +3,7 @@ Markdown backslash escapes, newlines folded), unless Python marked it as `Safe` 
 name like `<script>`, `**x**`, `{{ x }}` or `---` reaches the page as those characters."""
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -77,3 +78,120 @@ def make_env() -> Environment:
     env.globals.update(labels.GLOBALS)  # LEVEL_LABEL, NO_DATA, …
     env.globals["when"] = when
     return env
+
+
+# --- data tables as HTML blocks ---------------------------------------------------------------
+# Python-Markdown spends most of a page's time on its inline patterns over every table cell.
+# A data table needs none of them: `html_tables` turns each pipe table of a generated page into
+# the HTML Python-Markdown would have made of it (with the site's `data-search-exclude`, which
+# keeps the table out of Material's search index), so MkDocs passes it through untouched.
+# Cells hold only what our own code writes: text escaped by `text` (backslashes and entities),
+# links from `link`, **bold** and inline tags such as anchors. A table with anything else stays
+# Markdown. MkDocs rewrites no link inside HTML, so hrefs are written as the addresses it makes.
+_TABLE_START = '<table data-search-exclude="">'
+_CELL_LINK = re.compile(r"\[((?:\\.|[^\\\[\]])*)\]\(([^()\s<>]*)\)")
+_BOLD = re.compile(r"\*\*(?=\S)((?:\\.|[^\\*])+?)(?<=\S)\*\*")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+# what may be left once escapes, entities and our own tags are taken out: no Markdown syntax
+_TAG = re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?>|&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
+_MARKUP = re.compile(r"[\\`*_{}\[\]<>&!]")
+_MARKDOWN_LEFT = re.compile(r"[\\`*_\[\]<>&]|!\[|\{|\}")
+_DETAILS = re.compile(r'\?\?\? note "([^"]*)"')
+
+
+@functools.lru_cache(maxsize=4096)
+def page_url(page: str, href: str) -> str:
+    """The address MkDocs (use_directory_urls) makes of a relative link written in `page`:
+    'xa/x.md' links '../nguon.md#a' as '../../nguon/#a'."""
+    if not href or href.startswith("#") or re.match(r"[a-z][a-z0-9+.-]*:", href, re.I):
+        return href
+    path, hash_, anchor = href.partition("#")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    target_url = routes.url(target) or "./"
+    parts = [p for p in posixpath.normpath("/" + target_url).split("/") if p]
+    base = [p for p in posixpath.normpath("/" + (routes.url(page) or "./")).split("/") if p]
+    common = 0
+    for a, b in zip(base, parts):
+        if a != b:
+            break
+        common += 1
+    out = "/".join([".."] * (len(base) - common) + parts[common:]) or "."
+    return (out + "/" if target_url.endswith("/") else out) + hash_ + anchor
+
+
+def _inline_html(cell: str, page: str) -> str | None:
+    """A cell's Markdown (as our code writes it) as HTML; None when it holds other Markdown."""
+    if "[" not in cell:
+        return _plain_html(cell)
+    out, pos = [], 0
+    for m in _CELL_LINK.finditer(cell):
+        if _ESCAPED.sub("", cell[pos:m.start()]).endswith("!"):
+            return None                                   # an image
+        out += [_plain_html(cell[pos:m.start()]), '<a href="', html.escape(page_url(page, m[2])), '">',
+                _plain_html(m[1]), "</a>"]
+        pos = m.end()
+    out.append(_plain_html(cell[pos:]))
+    return None if None in out else "".join(out)
+
+
+def _plain_html(s: str) -> str | None:
+    if not _MARKUP.search(s):
+        return s                                          # most cells: words and numbers
+    s = _BOLD.sub(lambda m: f"\x01{m[1]}\x02", s)   # **bold**, marked until checked
+    if _MARKDOWN_LEFT.search(_TAG.sub("", _ESCAPED.sub("", s))):
+        return None
+    return _ESCAPED.sub(r"\1", s).replace("\x01", "<strong>").replace("\x02", "</strong>")
+
+
+def _row(line: str) -> list[str]:
+    line = line.strip()
+    line = line[1:] if line.startswith("|") else line
+    line = line[:-1] if line.endswith("|") and not line.endswith("\\|") else line
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line)]
+
+
+def html_table(lines: list[str], page: str) -> str | None:
+    """A pipe table (header, `---` line, rows) as an HTML block; None if it is not one we make."""
+    if len(lines) < 2 or not all(line.lstrip().startswith("|") for line in lines) \
+            or not re.fullmatch(r"\|?(\s*-{3,}\s*\|)*\s*(-{3,}\s*)?", lines[1].strip()):
+        return None
+    head = _row(lines[0])
+    if len(_row(lines[1])) != len(head):
+        return None
+    out = [_TABLE_START, "<thead>", "<tr>"]
+    for c in head:
+        cell = _inline_html(c, page)
+        if cell is None:
+            return None
+        out.append(f"<th>{cell}</th>")
+    out += ["</tr>", "</thead>", "<tbody>"]
+    for line in lines[2:]:
+        cells = (_row(line) + [""] * len(head))[:len(head)]
+        html_cells = [_inline_html(c, page) for c in cells]
+        if None in html_cells:
+            return None
+        out += ["<tr>", *(f"<td>{c}</td>" for c in html_cells), "</tr>"]
+    return "\n".join(out + ["</tbody>", "</table>"])
+
+
+def html_tables(markdown: str, page: str) -> str:
+    """The page with each pipe table (also one alone in a `??? note` box) as an HTML block."""
+    parts = re.split(r"(\n\n+)", markdown)   # blocks, and the blank lines between them
+    for i in range(0, len(parts), 2):
+        block = parts[i].rstrip("\n")
+        end = parts[i][len(block):]
+        before, _, last = block.rpartition("\n")  # a box may open on a paragraph's last line
+        summary = _DETAILS.fullmatch(last)
+        if summary and i + 2 < len(parts) and not (i + 4 < len(parts) and parts[i + 4].startswith(" ")):
+            lines = parts[i + 2].rstrip("\n").split("\n")
+            title = _inline_html(summary[1], page)
+            table = html_table([line[4:] for line in lines], page) \
+                if title is not None and all(line.startswith("    ") for line in lines) else None
+            if table:
+                body = parts[i + 2]
+                parts[i] = (before + "\n\n" if before else "") + \
+                    f'<details class="note">\n<summary>{title}</summary>\n{table}\n</details>'
+                parts[i + 1], parts[i + 2] = "", body[len(body.rstrip("\n")):]
+        elif block.startswith("|"):
+            parts[i] = (html_table(block.split("\n"), page) or block) + end
+    return "".join(parts)

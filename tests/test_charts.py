@@ -131,7 +131,7 @@ def test_dates_no_report_prints_are_marked_in_charts_and_tables(real):
     assert 'd="M-4.183,0L0,-4.183' in mark   # a diamond, not a dot
     assert "≈" in " ".join(chart.notes)
     page = site.pages["tien-do/tieu-chi.md"]   # the averages table
-    wording = text("(đến hết tháng 6/2020, theo ngữ cảnh)")   # Markdown-escaped as on the page
+    wording = "(đến hết tháng 6/2020, theo ngữ cảnh)"   # a data table is HTML (render.html_tables)
     assert f"“{wording}” (≈ 30/06/2020, báo cáo không ghi ngày)" in page
     tieu_chi = site.pages["tieu-chi/02.md"]
     assert "“Đến nay” (≈ 30/06/2018, báo cáo không ghi ngày)" in tieu_chi

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import posixpath
 import re
 import tempfile
 import unicodedata
@@ -221,6 +222,84 @@ def test_safe_markup_is_passed_through_and_text_is_idempotent_on_it(s):
     escaped = text(s)
     assert text(Safe(escaped)) == escaped
     assert "\n" not in escaped and "<" not in escaped and ">" not in escaped
+
+
+# --- data tables as HTML blocks (render.html_tables) ----------------------------------------------
+# Every data table of a page reaches MkDocs as HTML; it must show exactly what the Markdown table
+# showed: each value as its own text, links to the same pages, the same elements.
+
+def _table_md(cells: list[str], indent: str = "") -> str:
+    head = "| " + " | ".join(f"c{i}" for i in range(len(cells))) + " |"
+    rule = "| " + " | ".join("---" for _ in cells) + " |"
+    return "\n".join(indent + line for line in (head, rule, "| " + " | ".join(cells) + " |")) + "\n"
+
+
+def _as_before(out: str) -> str:
+    return re.sub(r"\n+", "\n", out)   # an HTML block adds a blank line after it: nothing else
+
+
+def _same_html(source: str, page: str = "xa/x.md", monkeypatch=None) -> str:
+    """`source` with its tables made HTML; asserts Python-Markdown renders both the same (links
+    compared as written: MkDocs rewrites the Markdown ones, `page_url` tested below)."""
+    from site_builder import render as r
+    converted = r.html_tables(source, page)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(r, "page_url", lambda _page, href: href)
+        same_links = r.html_tables(source, page)
+    assert _as_before(render(same_links)) == _as_before(render(source)), (source, same_links)
+    return converted
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(min_size=1).filter(lambda s: shown(s)))
+@example("<script>alert(1)</script>")
+@example("*bold* **b** | [x](y) `c` &amp; ??? note \"x\"")
+def test_a_value_in_an_html_table_shows_as_that_text(s):
+    from site_builder.render import link
+    t = text(s)
+    converted = _same_html(_table_md([t, link(s, "../nguon.md#a"), f"**{t}**"]))
+    assert converted.startswith('<table data-search-exclude="">'), converted
+    cells = re.findall(r"<td>(.*?)</td>", converted)
+    assert html.unescape(cells[0]) == shown(s) and "<" not in cells[0], (s, cells)
+    assert cells[1] == f'<a href="../../nguon/#a">{cells[0]}</a>', (s, cells)
+    assert cells[2] == f"<strong>{cells[0]}</strong>", (s, cells)
+
+
+@pytest.mark.parametrize("s", HOSTILE_EXAMPLES)
+def test_hostile_values_in_html_tables_and_boxes(s):
+    if not shown(s):
+        return
+    t = text(s)
+    box = f'Ghi chú.\n??? note "Bảng số liệu: {t}"\n\n' + _table_md([t, t], "    ") + "\nSau bảng.\n"
+    converted = _same_html(box)
+    assert "<details" in converted and "??? note" not in converted, converted
+    summary = re.search(r"<summary>(.*)</summary>", converted)[1]
+    assert html.unescape(summary) == "Bảng số liệu: " + shown(s), (s, summary)
+
+
+@pytest.mark.parametrize("cell", ["*x*", "_x_", "`x`", "<http://x.example>", "![a](b.png)", "a & b"])
+def test_a_table_with_markdown_we_do_not_write_stays_markdown(cell):
+    source = _table_md(["a", cell])
+    assert _same_html(source) == source
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(["xa", "huyen", "tien-do", "x", "index.md"]), max_size=3),
+       st.lists(st.sampled_from(["xa", "huyen", "x.md", "index.md", "nguon.md", "a.csv", ".."]),
+                min_size=1, max_size=4), st.sampled_from(["", "#a"]))
+def test_table_links_are_the_addresses_mkdocs_makes(page_dirs, href_parts, anchor):
+    """MkDocs rewrites no link inside HTML: page_url must write the address MkDocs would."""
+    from mkdocs.structure.files import File
+    from mkdocs.utils import get_relative_url
+
+    from site_builder.render import page_url
+    page = "/".join([d for d in page_dirs if d != "index.md"] + ["p.md" if "index.md" not in page_dirs else "index.md"])
+    href = "/".join(href_parts)
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href))
+    if target.startswith("..") or not href_parts[-1].endswith((".md", ".csv")):
+        return
+    url = lambda path: File(path, "docs", "site", use_directory_urls=True).url  # noqa: E731
+    assert page_url(page, href + anchor) == get_relative_url(url(target), url(page)) + anchor
 
 
 # --- the writer -----------------------------------------------------------------------------------

@@ -215,6 +215,22 @@ def test_markup_in_data_is_shown_as_text(hostile_site):
         assert "<script>alert" not in html_file.read_text(encoding="utf-8")
 
 
+def test_data_tables_reach_mkdocs_as_html_and_stay_out_of_search(real_site, hostile_site):
+    """Every data table is written as an HTML block (Python-Markdown passes it through) that
+    carries data-search-exclude; no table is left for Python-Markdown's inline patterns."""
+    for site in (real_site, hostile_site):
+        docs = site.parent / "build" / "docs"
+        for md in docs.rglob("*.md"):
+            source = md.read_text(encoding="utf-8")
+            assert not re.search(r"^ *\| *---", source, re.M), md    # no pipe table left
+        tables = [t for f in site.rglob("*.html") for t in
+                  re.findall(r"<table[^>]*>", f.read_text(encoding="utf-8").split("md-content")[-1])]
+        assert tables and set(tables) == {'<table data-search-exclude="">'}, set(tables)
+    index = (real_site / "search" / "search_index.json").read_text(encoding="utf-8")
+    for header in ("Loại số liệu", "Ngày quyết định", "Số tiền (như báo cáo)"):   # only in tables
+        assert header not in index, header
+
+
 def test_invalid_package_publishes_nothing(tmp_path):
     pkg = make_package(tmp_path / "pkg")
     site = tmp_path / "site"

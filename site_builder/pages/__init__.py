@@ -12,7 +12,7 @@ from ..charts import Chart
 # The labels live in labels.py; the names stay importable from here for the page modules.
 from ..labels import KIND_AT_LABEL, LEVEL_LABEL, NO_DATA, SET_LABEL, STATUS_LABEL  # noqa: F401
 from ..model import Model, full_name
-from ..render import Safe, link, rel, text
+from ..render import Safe, html_tables, link, rel, text
 from ..vn import fold
 
 DEMO_BANNER = "Dữ liệu mô phỏng — không phải số liệu thật"
@@ -67,7 +67,8 @@ class Site:
         body = self.env.get_template(template).render(site=self, page=path, **ctx)
         if self.banner:
             body = with_banner(body, self.banner)
-        self.pages[path] = body + self.env.get_template("_changed.md.j2").render(site=self, page=path)
+        body += self.env.get_template("_changed.md.j2").render(site=self, page=path)
+        self.pages[path] = html_tables(body, path)  # data tables as HTML: MkDocs renders them ~free
 
     def chart(self, chart: Chart) -> Chart:
         self.charts.append(chart)
