@@ -3,8 +3,10 @@ The site is built in a temporary folder and swapped in only when everything succ
 failed build leaves the previous site/ untouched."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +17,7 @@ import yaml
 from . import charts
 from .history import data_version, load_history
 from .model import build_model
+from .package import code_fingerprint
 from .pages import DEMO_BANNER, DEMO_SITE_NAME, Site, generate_all, with_banner
 from .render import make_env
 from .validate import validate_package_cached
@@ -116,20 +119,157 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
         raise BuildError(f"page generation failed: {exc!r}") from exc
     if not run_mkdocs:
         return docs_dir
-    site_dir = site_dir.resolve()
-    tmp = site_dir.with_name(f".{site_dir.name}.building")
-    shutil.rmtree(tmp, ignore_errors=True)
-    config = mkdocs_config(work_dir, docs_dir, tmp, site_name=DEMO_SITE_NAME if site.banner else None)
+    out = (work_dir / "mkdocs-site").resolve()
+    config = mkdocs_config(work_dir, docs_dir, out, site_name=DEMO_SITE_NAME if site.banner else None)
     # MkDocs stamps the sitemap with the build date: take it from the data version instead,
     # so that two builds of one commit are byte-identical.
-    env = dict(os.environ, SOURCE_DATE_EPOCH=str(site.version.get("epoch", 1577836800)),
-               NO_MKDOCS_2_WARNING="1")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
-                           "-q", "-f", str(config)], capture_output=True, text=True, env=env)
-    if proc.returncode != 0 or not (tmp / "index.html").is_file():
-        shutil.rmtree(tmp, ignore_errors=True)
+    epoch = str(site.version.get("epoch", 1577836800))
+    run_mkdocs_incremental(config, docs_dir, out, epoch)
+    return publish(out, site_dir.resolve())
+
+
+def run_mkdocs_incremental(config: Path, docs_dir: Path, out: Path, epoch: str) -> None:
+    """`mkdocs build --strict` into the persistent folder `out`. When nothing that every page
+    shows changed since the last successful build (structure_key: the page set, the config and
+    its nav, the theme overrides, the code and libraries, the nav pages' titles, the date),
+    `--dirty` renders only the pages whose Markdown is newer than their HTML, and the search
+    index (which MkDocs then writes with those pages only) is merged into the previous one.
+    Otherwise, or if the dirty build fails, a full `--clean` build."""
+    state = out.with_name(out.name + ".key")
+    key = structure_key(config, docs_dir, epoch)
+    index_path = out / "search" / "search_index.json"
+    dirty = state.is_file() and state.read_text(encoding="utf-8") == key and index_path.is_file()
+    state.unlink(missing_ok=True)  # until this build succeeds, `out` is no base for a dirty one
+    if dirty:
+        old_index = json.loads(index_path.read_text(encoding="utf-8"))
+        rebuilt = stale_pages(docs_dir, out)
+        if _mkdocs(config, epoch, "--dirty").returncode == 0:
+            merged = merge_search_index(old_index, _read_json(index_path), rebuilt)
+            if merged is not None:
+                write_search_index(index_path, merged)
+                state.write_text(key, encoding="utf-8")
+                return
+    proc = _mkdocs(config, epoch, "--clean")
+    if proc.returncode != 0 or not (out / "index.html").is_file():
         raise BuildError("mkdocs build --strict failed:\n" + proc.stdout + proc.stderr)
-    compact_search_index(tmp / "search" / "search_index.json")
+    write_search_index(index_path, _read_json(index_path))
+    state.write_text(key, encoding="utf-8")
+
+
+def _mkdocs(config: Path, epoch: str, mode: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=epoch, NO_MKDOCS_2_WARNING="1")
+    # not -q: MkDocs' strict mode counts warnings as they are logged, and -q silences them
+    return subprocess.run([sys.executable, "-m", "site_builder.mkdocs_run", "build", "--strict", mode,
+                           "-f", str(config)], capture_output=True, text=True, env=env)
+
+
+def _read_json(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def structure_key(config: Path, docs_dir: Path, epoch: str) -> str:
+    """A hash of what every built page shows besides its own Markdown: the set of files (a page
+    added or removed changes every page's navigation), the generated mkdocs config (nav, site
+    address, publisher), the theme overrides, the code and every library's version, the build
+    date, and the title and front matter of each page the nav lists (MkDocs reads no other
+    page in a dirty build, so these must not change)."""
+    digest = hashlib.sha256()
+
+    def add(*parts) -> None:
+        for part in parts:
+            digest.update(part if isinstance(part, bytes) else str(part).encode("utf-8"))
+            digest.update(b"\0")
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    add(code_fingerprint(), epoch, config.read_bytes())
+    add("\n".join(sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file())))
+    theme_dir = (settings.get("theme") or {}).get("custom_dir")
+    for f in sorted(Path(theme_dir).rglob("*")) if theme_dir else ():
+        if f.is_file():
+            add(f.relative_to(theme_dir).as_posix(), f.read_bytes())
+    for rel in _nav_files(settings.get("nav")):
+        path = docs_dir / rel
+        add(rel, _title_lines(path.read_text(encoding="utf-8")) if path.is_file() else "")
+    return digest.hexdigest()
+
+
+def _nav_files(nav) -> list[str]:
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        nav = list(nav.values())
+    return [f for item in nav or () for f in _nav_files(item)]
+
+
+def _title_lines(markdown: str) -> str:
+    """What MkDocs takes a page's title and metadata from: the first block (YAML front matter
+    or MultiMarkdown meta) and every level-1 heading (`# Title` or underlined with `=`)."""
+    lines = markdown.splitlines()
+    end = lines.index("---", 1) if lines[:1] == ["---"] and "---" in lines[1:] else None
+    head = lines[:end + 1] if end else lines[:lines.index("") if "" in lines else len(lines)]
+    headings = [line for i, line in enumerate(lines) if line.startswith("# ")
+                or (i + 1 < len(lines) and line.strip() and re.fullmatch(r"=+\s*", lines[i + 1]))]
+    return "\n".join(head + ["\0"] + headings)
+
+
+def stale_pages(docs_dir: Path, out: Path) -> set[str]:
+    """The addresses of the pages a dirty build renders: those whose Markdown is newer than their
+    HTML (MkDocs' own rule; the writer rewrites only changed files)."""
+    stale = set()
+    for md in docs_dir.rglob("*.md"):
+        rel = md.relative_to(docs_dir).as_posix()[:-3]
+        url = "" if rel == "index" else rel[:-5] if rel.endswith("/index") else rel + "/"
+        html = out / url / "index.html"
+        if not html.is_file() or html.stat().st_mtime < md.stat().st_mtime:
+            stale.add(url)
+    return stale
+
+
+def merge_search_index(old: dict, new: dict | None, rebuilt: set[str]) -> dict | None:
+    """The previous full search index with the entries of the rebuilt pages replaced by those of
+    `new` (MkDocs' index of a dirty build: the rebuilt pages only), in the same order as a full
+    build. None when a page cannot be placed (it had no entries before): build in full."""
+    if new is None:
+        return None
+    fresh: dict[str, list] = {}
+    for entry in new["docs"]:
+        fresh.setdefault(entry["location"].split("#")[0], []).append(entry)
+    docs, placed = [], set()
+    for entry in old["docs"]:
+        page = entry["location"].split("#")[0]
+        if page not in rebuilt:
+            docs.append(entry)
+        elif page not in placed:
+            docs.extend(fresh.get(page, []))
+            placed.add(page)
+    if not set(fresh) <= placed:
+        return None
+    return {**new, "docs": docs}
+
+
+def publish(out: Path, site_dir: Path) -> Path:
+    """Put a copy of MkDocs' output in site_dir atomically: built beside it, then swapped in, so
+    the previous site stays whole until the new one is complete. A file unchanged since the
+    last publish (same size and time as the copy in the published site) is hard-linked from it;
+    any other is copied. MkDocs writes in place into `out`, so no file of `out` is ever linked
+    into the published site."""
+    tmp = site_dir.with_name(f".{site_dir.name}.building")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        for src in sorted(out.rglob("*")):
+            rel = src.relative_to(out)
+            if src.is_dir():
+                (tmp / rel).mkdir(parents=True, exist_ok=True)
+                continue
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            prev, st = site_dir / rel, src.stat()
+            pst = prev.stat() if prev.is_file() else None
+            if pst and (pst.st_size, pst.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
+                os.link(prev, tmp / rel)
+            else:
+                shutil.copy2(src, tmp / rel)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     old = site_dir.with_name(f".{site_dir.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if site_dir.exists():
@@ -139,11 +279,10 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
     return site_dir
 
 
-def compact_search_index(path: Path) -> None:
+def write_search_index(path: Path, data: dict | None) -> None:
     """Material writes its search index with every Vietnamese letter as a \\uXXXX escape
-    (6 bytes instead of 2-3): rewrite it as plain UTF-8, the same JSON, a third smaller, so
+    (6 bytes instead of 2-3): write it as plain UTF-8, the same JSON, a third smaller, so
     the first visit (which loads the index) stays light."""
-    if path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
+    if data is not None:
         path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
