@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ import yaml
 from . import charts
 from .history import data_version, load_history
 from .model import build_model
-from .package import code_fingerprint
+from .package import code_fingerprint, feed_file
 from .pages import DEMO_BANNER, DEMO_SITE_NAME, Site, generate_all, with_banner
 from .render import make_env
 from .validate import validate_package_cached
@@ -36,11 +37,38 @@ def make_site(package_dir: Path, cache_dir: Path | None = None, env=None) -> Sit
     environment from make_env() kept by the preview, its compiled templates are reused)."""
     model = build_model(package_dir)
     site = Site(model, env or make_env(), version=data_version(package_dir),
-                history=load_history(package_dir, model.communes),
+                history=cached_history(package_dir, model.communes, cache_dir),
                 package_dir=Path(package_dir), cache_dir=cache_dir,
                 banner=DEMO_BANNER if model.descriptor.get("synthetic") else "")
     generate_all(site)
     return site
+
+
+def cached_history(package_dir: Path, communes: dict, cache_dir: Path | None):
+    """load_history, kept in cache_dir under a key of all it depends on: the package's git log
+    (its commits never change), the package's files as they are now (which persons may be named,
+    the communes) and the code. Saves the 1-2 s of git extracts and diffs on a rebuild or a
+    preview save; a package outside git has no history to keep."""
+    log = subprocess.run(["git", "log", "--first-parent", "-32", "--format=%H", "--", "."], cwd=package_dir,
+                         capture_output=True, text=True)
+    if log.returncode != 0 or not log.stdout.strip() or cache_dir is None:
+        return load_history(package_dir, communes)
+    digest = hashlib.sha256(f"{code_fingerprint()}\0{log.stdout}\0".encode())
+    for f in sorted(Path(package_dir).rglob("*")):
+        if f.is_file():
+            digest.update(f.relative_to(package_dir).as_posix().encode("utf-8", "surrogateescape"))
+            feed_file(digest, f)
+    folder = cache_dir / "history"
+    path = folder / f"{digest.hexdigest()[:24]}.pickle"
+    if path.is_file():
+        return pickle.loads(path.read_bytes())
+    history = load_history(package_dir, communes)
+    shutil.rmtree(folder, ignore_errors=True)  # one version kept: the current one
+    folder.mkdir(parents=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(history))
+    os.replace(tmp, path)
+    return history
 
 
 def write_docs(site: Site, docs_dir: Path, content_dir: Path | None = None,

@@ -115,3 +115,21 @@ def test_search_index_merge_keeps_order_and_replaces_rebuilt_pages():
     assert [(e["location"], e["text"]) for e in merged["docs"]] == [("", "a"), ("xa/a/", "mới"), ("xa/b/", "b")]
     # a rebuilt page that had no entries before cannot be placed: the caller builds in full
     assert merge_search_index(old, {"config": {}, "docs": [{"location": "xa/c/"}]}, {"xa/c/"}) is None
+
+
+def test_git_history_is_kept_between_builds_and_renewed_when_the_package_changes(tmp_path, monkeypatch):
+    from conftest import REAL_PACKAGE
+    from site_builder.model import build_model
+
+    communes = build_model(REAL_PACKAGE).communes
+    calls = []
+    real = build.load_history
+    monkeypatch.setattr(build, "load_history", lambda *a: (calls.append(a), real(*a))[1])
+    first = build.cached_history(REAL_PACKAGE, communes, tmp_path)
+    again = build.cached_history(REAL_PACKAGE, communes, tmp_path)
+    assert len(calls) == 1 and first.releases and \
+        [r.commit for r in again.releases] == [r.commit for r in first.releases] and \
+        {p: r.commit for p, r in again.page_changed.items()} == {p: r.commit for p, r in first.page_changed.items()}
+    monkeypatch.setattr(build, "feed_file", lambda digest, path: digest.update(b"another package"))
+    build.cached_history(REAL_PACKAGE, communes, tmp_path)
+    assert len(calls) == 2
