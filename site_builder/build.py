@@ -16,9 +16,10 @@ from pathlib import Path
 import yaml
 
 from . import charts
+from .diff import named_persons
 from .history import data_version, load_history
 from .model import build_model
-from .package import code_fingerprint, feed_file
+from .package import code_fingerprint
 from .pages import DEMO_BANNER, DEMO_SITE_NAME, Site, generate_all, with_banner
 from .render import make_env
 from .validate import validate_package_cached
@@ -45,19 +46,17 @@ def make_site(package_dir: Path, cache_dir: Path | None = None, env=None) -> Sit
 
 
 def cached_history(package_dir: Path, communes: dict, cache_dir: Path | None):
-    """load_history, kept in cache_dir under a key of all it depends on: the package's git log
-    (its commits never change), the package's files as they are now (which persons may be named,
-    the communes) and the code. Saves the 1-2 s of git extracts and diffs on a rebuild or a
-    preview save; a package outside git has no history to keep."""
+    """load_history, kept in cache_dir under a key of all it reads: the package's git log (its
+    commits never change), the persons the package names now, its communes, and the code. Saves
+    the 1-2 s of git extracts and diffs on a rebuild or a preview save (an uncommitted edit too);
+    a package outside git has no history to keep."""
     log = subprocess.run(["git", "log", "--first-parent", "-32", "--format=%H", "--", "."], cwd=package_dir,
                          capture_output=True, text=True)
     if log.returncode != 0 or not log.stdout.strip() or cache_dir is None:
         return load_history(package_dir, communes)
-    digest = hashlib.sha256(f"{code_fingerprint()}\0{log.stdout}\0".encode())
-    for f in sorted(Path(package_dir).rglob("*")):
-        if f.is_file():
-            digest.update(f.relative_to(package_dir).as_posix().encode("utf-8", "surrogateescape"))
-            feed_file(digest, f)
+    key = [code_fingerprint(), str(Path(package_dir).resolve()), log.stdout,
+           sorted(named_persons(package_dir)), communes]
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode("utf-8"))
     folder = cache_dir / "history"
     path = folder / f"{digest.hexdigest()[:24]}.pickle"
     if path.is_file():
