@@ -93,7 +93,7 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
     stages["import"] = time.perf_counter() - t_import
     wrap(B, "validate_package_cached", "validate")
     wrap(B, "build_model", "model")
-    wrap(B, "load_history", "history")
+    wrap(B, "cached_history", "history")  # load_history on a miss, inside it
     wrap(B, "data_version", "history")
     wrap(B, "generate_all", "pages")
     wrap(charts, "render_all", "charts:render")
