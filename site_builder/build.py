@@ -45,6 +45,9 @@ def make_site(package_dir: Path, cache_dir: Path | None = None, env=None) -> Sit
     return site
 
 
+DERIVED = ("recognitions", "changes_in", "changes_out", "_line")  # model fields not from communes.csv
+
+
 def cached_history(package_dir: Path, communes: dict, cache_dir: Path | None):
     """load_history, kept in cache_dir under a key of all it reads: the package's git log (its
     commits never change), the persons the package names now, its communes, and the code. Saves
@@ -54,6 +57,9 @@ def cached_history(package_dir: Path, communes: dict, cache_dir: Path | None):
                          capture_output=True, text=True)
     if log.returncode != 0 or not log.stdout.strip() or cache_dir is None:
         return load_history(package_dir, communes)
+    # the communes as communes.csv gives them (not the recognitions and changes the model adds),
+    # so an edit of one commune's data elsewhere keeps the key; load_history gets the same
+    communes = {cid: {k: v for k, v in c.items() if k not in DERIVED} for cid, c in communes.items()}
     key = [code_fingerprint(), str(Path(package_dir).resolve()), log.stdout,
            sorted(named_persons(package_dir)), communes]
     digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode("utf-8"))

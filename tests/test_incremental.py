@@ -130,5 +130,8 @@ def test_git_history_is_kept_between_builds_and_renewed_when_the_package_changes
     assert len(calls) == 1 and first.releases and \
         [r.commit for r in again.releases] == [r.commit for r in first.releases] and \
         {p: r.commit for p, r in again.page_changed.items()} == {p: r.commit for p, r in first.page_changed.items()}
+    some = next(iter(communes))
+    build.cached_history(REAL_PACKAGE, {**communes, some: {**communes[some], "recognitions": []}}, tmp_path)
+    assert len(calls) == 1  # another recognition of a commune: same history
     build.cached_history(REAL_PACKAGE, {**communes, "xa-moi": {"name": "Xã mới"}}, tmp_path)
     assert len(calls) == 2  # other communes: the pages a change belongs to may differ
