@@ -125,6 +125,13 @@ class Preview:
             self.pool = None
             return self.validate()
 
+    def problems(self, check: Future) -> str | None:
+        try:
+            return check.result()
+        except BrokenExecutor:  # the process died: validate here, start another next time
+            self.pool = None
+            return _problems(self.package_dir, self.cache_dir / "validation")
+
     def regenerate(self, changed: set[Path]) -> None:
         if self.site and changed and all(self.content_dir in p.resolve().parents for p in changed):
             write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
@@ -134,10 +141,10 @@ class Preview:
         try:
             site = make_site(self.package_dir, self.cache_dir, self.env)
         except Exception:  # invalid data can break a page module: the report says why
-            if check.result() is None:
+            if self.problems(check) is None:
                 raise
             site = None
-        if (problems := check.result()) is not None:
+        if (problems := self.problems(check)) is not None:
             print(problems, file=sys.stderr, flush=True)
             return
         self.site = site
