@@ -9,6 +9,7 @@ import os
 import pickle
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -288,18 +289,20 @@ def publish(out: Path, site_dir: Path) -> Path:
     tmp = site_dir.with_name(f".{site_dir.name}.building")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        for src in sorted(out.rglob("*")):
-            rel = src.relative_to(out)
-            if src.is_dir():
-                (tmp / rel).mkdir(parents=True, exist_ok=True)
-                continue
-            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-            prev, st = site_dir / rel, src.stat()
-            pst = prev.stat() if prev.is_file() else None
-            if pst and (pst.st_size, pst.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
-                os.link(prev, tmp / rel)
-            else:
-                shutil.copy2(src, tmp / rel)
+        for folder, _, names in os.walk(out):
+            rel = os.path.relpath(folder, out)
+            (tmp / rel).mkdir(parents=True, exist_ok=True)
+            for name in names:
+                src, prev, dest = (os.path.join(base, rel, name) for base in (out, site_dir, tmp))
+                st = os.stat(src)
+                try:
+                    pst = os.stat(prev)
+                except OSError:  # not published before
+                    pst = None
+                if pst and stat.S_ISREG(pst.st_mode) and (pst.st_size, pst.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
+                    os.link(prev, dest)
+                else:
+                    shutil.copy2(src, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
