@@ -138,15 +138,16 @@ class Preview:
             print("pages regenerated (content/)", flush=True)
             return
         check = self.validate()
+        site = error = None
         try:
             site = make_site(self.package_dir, self.cache_dir, self.env)
-        except Exception:  # invalid data can break a page module: the report says why
-            if self.problems(check) is None:
-                raise
-            site = None
+        except Exception as exc:  # invalid data can break a page module: the report says why
+            error = exc
         if (problems := self.problems(check)) is not None:
             print(problems, file=sys.stderr, flush=True)
             return
+        if error is not None:
+            raise error
         self.site = site
         write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
         print("pages regenerated", flush=True)
