@@ -3,6 +3,7 @@ The site is built in a temporary folder and swapped in only when everything succ
 failed build leaves the previous site/ untouched."""
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import os
@@ -285,24 +286,20 @@ def publish(out: Path, site_dir: Path) -> Path:
     the previous site stays whole until the new one is complete. A file unchanged since the
     last publish (same size and time as the copy in the published site) is hard-linked from it;
     any other is copied. MkDocs writes in place into `out`, so no file of `out` is ever linked
-    into the published site."""
+    into the published site. When every file is unchanged and none removed, site_dir is left as is."""
+    files = [os.path.relpath(os.path.join(folder, name), out) for folder, _, names in os.walk(out) for name in names]
+    same = {rel for rel in files if _unchanged(out / rel, site_dir / rel)}
+    if len(same) == len(files) and sum(len(names) for _, _, names in os.walk(site_dir)) == len(files):
+        return site_dir
     tmp = site_dir.with_name(f".{site_dir.name}.building")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        for folder, _, names in os.walk(out):
-            rel = os.path.relpath(folder, out)
-            (tmp / rel).mkdir(parents=True, exist_ok=True)
-            for name in names:
-                src, prev, dest = (os.path.join(base, rel, name) for base in (out, site_dir, tmp))
-                st = os.stat(src)
-                try:
-                    pst = os.stat(prev)
-                except OSError:  # not published before
-                    pst = None
-                if pst and stat.S_ISREG(pst.st_mode) and (pst.st_size, pst.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
-                    os.link(prev, dest)
-                else:
-                    shutil.copy2(src, dest)
+        for rel in files:
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            if rel in same:
+                os.link(site_dir / rel, tmp / rel)
+            else:
+                shutil.copy2(out / rel, tmp / rel)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -313,6 +310,18 @@ def publish(out: Path, site_dir: Path) -> Path:
     os.replace(tmp, site_dir)
     shutil.rmtree(old, ignore_errors=True)
     return site_dir
+
+
+def _unchanged(src: Path, published: Path) -> bool:
+    """The published file has src's bytes: same size and time (copied from it), or same size and
+    the same bytes (a file MkDocs writes on every build: sitemap, 404 page, search index)."""
+    try:
+        st, pst = os.stat(src), os.stat(published)
+    except OSError:  # not published before
+        return False
+    if not stat.S_ISREG(pst.st_mode) or st.st_size != pst.st_size:
+        return False
+    return st.st_mtime_ns == pst.st_mtime_ns or filecmp.cmp(src, published, shallow=False)
 
 
 def write_search_index(path: Path, data: dict | None) -> None:

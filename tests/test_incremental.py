@@ -65,8 +65,10 @@ def test_one_commune_edit_rebuilds_dirty_and_publishes_what_a_full_build_does(tm
 def test_no_change_rebuilds_nothing_and_changes_nothing(tmp_path, built, modes):
     pkg, content = built
     before = files(tmp_path / "site")
+    inodes = {p: p.stat().st_ino for p in (tmp_path / "site").rglob("*")}
     site = rebuild(tmp_path, pkg, content)
     assert modes == ["--dirty"] and files(site) == before
+    assert {p: p.stat().st_ino for p in site.rglob("*")} == inodes  # the published site left as it was
 
 
 def test_a_page_added_or_removed_means_a_full_build(tmp_path, built, modes):
