@@ -3,9 +3,14 @@ The site is built in a temporary folder and swapped in only when everything succ
 failed build leaves the previous site/ untouched."""
 from __future__ import annotations
 
+import filecmp
+import hashlib
 import json
 import os
+import pickle
+import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +18,10 @@ from pathlib import Path
 import yaml
 
 from . import charts, routes
+from .diff import named_persons
 from .history import data_version, load_history
 from .model import build_model
+from .package import code_fingerprint
 from .pages import DEMO_BANNER, DEMO_SITE_NAME, Site, generate_all, with_banner
 from .render import make_env
 from .validate import validate_package_cached
@@ -35,11 +42,42 @@ def make_site(package_dir: Path, cache_dir: Path | None = None, env=None,
     `tables`, the validation report's typed tables, the files are not read again)."""
     model = build_model(package_dir, tables)
     site = Site(model, env or make_env(), version=data_version(package_dir),
-                history=load_history(package_dir, model.communes),
+                history=cached_history(package_dir, model.communes, cache_dir),
                 package_dir=Path(package_dir), cache_dir=cache_dir,
                 banner=DEMO_BANNER if model.descriptor.get("synthetic") else "")
     generate_all(site)
     return site
+
+
+DERIVED = ("recognitions", "changes_in", "changes_out", "_line")  # model fields not from communes.csv
+
+
+def cached_history(package_dir: Path, communes: dict, cache_dir: Path | None):
+    """load_history, kept in cache_dir under a key of all it reads: the package's git log (its
+    commits never change), the persons the package names now, its communes, and the code. Saves
+    the 1-2 s of git extracts and diffs on a rebuild or a preview save (an uncommitted edit too);
+    a package outside git has no history to keep."""
+    log = subprocess.run(["git", "log", "--first-parent", "-32", "--format=%H", "--", "."], cwd=package_dir,
+                         capture_output=True, text=True)
+    if log.returncode != 0 or not log.stdout.strip() or cache_dir is None:
+        return load_history(package_dir, communes)
+    # the communes as communes.csv gives them (not the recognitions and changes the model adds),
+    # so an edit of one commune's data elsewhere keeps the key; load_history gets the same
+    communes = {cid: {k: v for k, v in c.items() if k not in DERIVED} for cid, c in communes.items()}
+    key = [code_fingerprint(), str(Path(package_dir).resolve()), log.stdout,
+           sorted(named_persons(package_dir)), communes]
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode("utf-8"))
+    folder = cache_dir / "history"
+    path = folder / f"{digest.hexdigest()[:24]}.pickle"
+    if path.is_file():
+        return pickle.loads(path.read_bytes())
+    history = load_history(package_dir, communes)
+    shutil.rmtree(folder, ignore_errors=True)  # one version kept: the current one
+    folder.mkdir(parents=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(history))
+    os.replace(tmp, path)
+    return history
 
 
 def write_docs(site: Site, docs_dir: Path, content_dir: Path | None = None,
@@ -120,20 +158,155 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
         raise BuildError(f"page generation failed: {exc!r}") from exc
     if not run_mkdocs:
         return docs_dir
-    site_dir = site_dir.resolve()
-    tmp = site_dir.with_name(f".{site_dir.name}.building")
-    shutil.rmtree(tmp, ignore_errors=True)
-    config = mkdocs_config(work_dir, docs_dir, tmp, site_name=DEMO_SITE_NAME if site.banner else None)
+    out = (work_dir / "mkdocs-site").resolve()
+    config = mkdocs_config(work_dir, docs_dir, out, site_name=DEMO_SITE_NAME if site.banner else None)
     # MkDocs stamps the sitemap with the build date: take it from the data version instead,
     # so that two builds of one commit are byte-identical.
-    env = dict(os.environ, SOURCE_DATE_EPOCH=str(site.version.get("epoch", 1577836800)),
-               NO_MKDOCS_2_WARNING="1")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
-                           "-q", "-f", str(config)], capture_output=True, text=True, env=env)
-    if proc.returncode != 0 or not (tmp / "index.html").is_file():
-        shutil.rmtree(tmp, ignore_errors=True)
+    epoch = str(site.version.get("epoch", 1577836800))
+    run_mkdocs_incremental(config, docs_dir, out, epoch)
+    return publish(out, site_dir.resolve())
+
+
+def run_mkdocs_incremental(config: Path, docs_dir: Path, out: Path, epoch: str) -> None:
+    """`mkdocs build --strict` into the persistent folder `out`. When nothing that every page
+    shows changed since the last successful build (structure_key: the page set, the config and
+    its nav, the theme overrides, the code and libraries, the nav pages' titles, the date),
+    `--dirty` renders only the pages whose Markdown is newer than their HTML, and the search
+    index (which MkDocs then writes with those pages only) is merged into the previous one.
+    Otherwise, or if the dirty build fails, a full `--clean` build."""
+    state = out.with_name(out.name + ".key")
+    key = structure_key(config, docs_dir, epoch)
+    index_path = out / "search" / "search_index.json"
+    dirty = state.is_file() and state.read_text(encoding="utf-8") == key and index_path.is_file()
+    state.unlink(missing_ok=True)  # until this build succeeds, `out` is no base for a dirty one
+    if dirty:
+        old_index = json.loads(index_path.read_text(encoding="utf-8"))
+        rebuilt = stale_pages(docs_dir, out)
+        if _mkdocs(config, epoch, "--dirty").returncode == 0:
+            merged = merge_search_index(old_index, _read_json(index_path), rebuilt)
+            if merged is not None:
+                write_search_index(index_path, merged)
+                state.write_text(key, encoding="utf-8")
+                return
+    proc = _mkdocs(config, epoch, "--clean")
+    if proc.returncode != 0 or not (out / "index.html").is_file():
         raise BuildError("mkdocs build --strict failed:\n" + proc.stdout + proc.stderr)
-    compact_search_index(tmp / "search" / "search_index.json")
+    write_search_index(index_path, _read_json(index_path))
+    state.write_text(key, encoding="utf-8")
+
+
+def _mkdocs(config: Path, epoch: str, mode: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=epoch, NO_MKDOCS_2_WARNING="1")
+    # not -q: MkDocs' strict mode counts warnings as they are logged, and -q silences them
+    return subprocess.run([sys.executable, "-m", "site_builder.mkdocs_run", "build", "--strict", mode,
+                           "-f", str(config)], capture_output=True, text=True, env=env)
+
+
+def _read_json(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def structure_key(config: Path, docs_dir: Path, epoch: str) -> str:
+    """A hash of what every built page shows besides its own Markdown: the set of files (a page
+    added or removed changes every page's navigation), the generated mkdocs config (nav, site
+    address, publisher), the theme overrides, the code and every library's version, the build
+    date, and the title and front matter of each page the nav lists (MkDocs reads no other
+    page in a dirty build, so these must not change)."""
+    digest = hashlib.sha256()
+
+    def add(*parts) -> None:
+        for part in parts:
+            digest.update(part if isinstance(part, bytes) else str(part).encode("utf-8"))
+            digest.update(b"\0")
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    add(code_fingerprint(), epoch, config.read_bytes())
+    add("\n".join(sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file())))
+    theme_dir = (settings.get("theme") or {}).get("custom_dir")
+    for f in sorted(Path(theme_dir).rglob("*")) if theme_dir else ():
+        if f.is_file():
+            add(f.relative_to(theme_dir).as_posix(), f.read_bytes())
+    for rel in _nav_files(settings.get("nav")):
+        path = docs_dir / rel
+        add(rel, _title_lines(path.read_text(encoding="utf-8")) if path.is_file() else "")
+    return digest.hexdigest()
+
+
+def _nav_files(nav) -> list[str]:
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        nav = list(nav.values())
+    return [f for item in nav or () for f in _nav_files(item)]
+
+
+def _title_lines(markdown: str) -> str:
+    """What MkDocs takes a page's title and metadata from: the first block (YAML front matter
+    or MultiMarkdown meta) and every level-1 heading (`# Title` or underlined with `=`)."""
+    lines = markdown.splitlines()
+    end = lines.index("---", 1) if lines[:1] == ["---"] and "---" in lines[1:] else None
+    head = lines[:end + 1] if end else lines[:lines.index("") if "" in lines else len(lines)]
+    headings = [line for i, line in enumerate(lines) if line.startswith("# ")
+                or (i + 1 < len(lines) and line.strip() and re.fullmatch(r"=+\s*", lines[i + 1]))]
+    return "\n".join(head + ["\0"] + headings)
+
+
+def stale_pages(docs_dir: Path, out: Path) -> set[str]:
+    """The addresses of the pages a dirty build renders: those whose Markdown is newer than their
+    HTML (MkDocs' own rule; the writer rewrites only changed files)."""
+    stale = set()
+    for md in docs_dir.rglob("*.md"):
+        rel = md.relative_to(docs_dir).as_posix()[:-3]
+        url = "" if rel == "index" else rel[:-5] if rel.endswith("/index") else rel + "/"
+        html = out / url / "index.html"
+        if not html.is_file() or html.stat().st_mtime < md.stat().st_mtime:
+            stale.add(url)
+    return stale
+
+
+def merge_search_index(old: dict, new: dict | None, rebuilt: set[str]) -> dict | None:
+    """The previous full search index with the entries of the rebuilt pages replaced by those of
+    `new` (MkDocs' index of a dirty build: the rebuilt pages only), in the same order as a full
+    build. None when a page cannot be placed (it had no entries before): build in full."""
+    if new is None:
+        return None
+    fresh: dict[str, list] = {}
+    for entry in new["docs"]:
+        fresh.setdefault(entry["location"].split("#")[0], []).append(entry)
+    docs, placed = [], set()
+    for entry in old["docs"]:
+        page = entry["location"].split("#")[0]
+        if page not in rebuilt:
+            docs.append(entry)
+        elif page not in placed:
+            docs.extend(fresh.get(page, []))
+            placed.add(page)
+    if not set(fresh) <= placed:
+        return None
+    return {**new, "docs": docs}
+
+
+def publish(out: Path, site_dir: Path) -> Path:
+    """Put a copy of MkDocs' output in site_dir atomically: built beside it, then swapped in, so
+    the previous site stays whole until the new one is complete. A file unchanged since the
+    last publish (same size and time as the copy in the published site) is hard-linked from it;
+    any other is copied. MkDocs writes in place into `out`, so no file of `out` is ever linked
+    into the published site. When every file is unchanged and none removed, site_dir is left as is."""
+    files = [os.path.relpath(os.path.join(folder, name), out) for folder, _, names in os.walk(out) for name in names]
+    same = {rel for rel in files if _unchanged(out / rel, site_dir / rel)}
+    if len(same) == len(files) and sum(len(names) for _, _, names in os.walk(site_dir)) == len(files):
+        return site_dir
+    tmp = site_dir.with_name(f".{site_dir.name}.building")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        for rel in files:
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            if rel in same:
+                os.link(site_dir / rel, tmp / rel)
+            else:
+                shutil.copy2(out / rel, tmp / rel)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     old = site_dir.with_name(f".{site_dir.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if site_dir.exists():
@@ -143,11 +316,22 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
     return site_dir
 
 
-def compact_search_index(path: Path) -> None:
+def _unchanged(src: Path, published: Path) -> bool:
+    """The published file has src's bytes: same size and time (copied from it), or same size and
+    the same bytes (a file MkDocs writes on every build: sitemap, 404 page, search index)."""
+    try:
+        st, pst = os.stat(src), os.stat(published)
+    except OSError:  # not published before
+        return False
+    if not stat.S_ISREG(pst.st_mode) or st.st_size != pst.st_size:
+        return False
+    return st.st_mtime_ns == pst.st_mtime_ns or filecmp.cmp(src, published, shallow=False)
+
+
+def write_search_index(path: Path, data: dict | None) -> None:
     """Material writes its search index with every Vietnamese letter as a \\uXXXX escape
-    (6 bytes instead of 2-3): rewrite it as plain UTF-8, the same JSON, a third smaller, so
+    (6 bytes instead of 2-3): write it as plain UTF-8, the same JSON, a third smaller, so
     the first visit (which loads the index) stays light."""
-    if path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
+    if data is not None:
         path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 

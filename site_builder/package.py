@@ -9,6 +9,7 @@ import contextlib
 import csv
 import datetime as dt
 import difflib
+import functools
 import gc
 import io
 import itertools
@@ -329,20 +330,27 @@ def feed_file(digest, path: Path) -> None:
 SOURCE_ROOT = Path(__file__).resolve().parent
 
 
+@functools.cache
+def _libraries() -> str:
+    """The Python version and every installed library's version, read once per process (0.2-0.6 s:
+    the code a running process uses is the one it loaded; the preview calls code_fingerprint on
+    every save)."""
+    import platform
+    from importlib import metadata
+
+    libraries = sorted({f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()
+                        if d.metadata and d.metadata["Name"]})
+    return "\n".join([f"python {platform.python_implementation()} {platform.python_version()}", *libraries])
+
+
 def code_fingerprint() -> str:
     """A hash of every source file of site_builder/ (Python, templates, assets; not bytecode)
     and of the Python version and every installed library's version: what a cached output
     depends on besides the package. Any code or library change gives a new key, so a fix in
     any module (stream_check.py, model.py, a template) can never be served a stale result."""
     import hashlib
-    import platform
-    from importlib import metadata
 
-    digest = hashlib.sha256(f"python {platform.python_implementation()} "
-                            f"{platform.python_version()}\0".encode())
-    libraries = sorted({f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()
-                        if d.metadata and d.metadata["Name"]})
-    digest.update("\n".join(libraries).encode("utf-8") + b"\0")
+    digest = hashlib.sha256(_libraries().encode("utf-8") + b"\0")
     root = Path(SOURCE_ROOT)
     for path in sorted(root.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":

@@ -4,12 +4,14 @@ fails (invalid data, a bug in a page module) is printed and the watch goes on; t
 keeps the last good pages."""
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from pathlib import Path
 
 from watchdog.events import (
@@ -47,7 +49,7 @@ class _Changes(FileSystemEventHandler):
 
 
 def watch(folders: Iterable[Path], on_change: Callable[[set[Path]], None],
-          settle: float = 0.3) -> Callable[[], None]:
+          settle: float = 0.1) -> Callable[[], None]:
     """Call `on_change(changed_paths)` on one worker thread after each burst of changes under
     `folders` (waiting `settle` seconds, so a save of several files is one regeneration). An
     exception in `on_change` is printed and the watch goes on. Returns a function that stops it."""
@@ -91,30 +93,68 @@ def watch(folders: Iterable[Path], on_change: Callable[[set[Path]], None],
     return stop
 
 
+def _problems(package_dir: Path, cache_dir: Path) -> str | None:
+    """In the validation process: None when the package is valid, else the validator's report."""
+    report = validate_package_cached(package_dir, cache_dir)
+    return None if report.valid else report.to_text()
+
+
 class Preview:
     """The generated Markdown of a package, kept up to date: `regenerate(changed_paths)`
     validates and regenerates everything, or, when only hand-written pages (content/) changed,
-    rewrites just those with the last good site. Invalid data prints the validator's report
-    and keeps the last good pages."""
+    rewrites just those with the last good site. The package is validated in a second process
+    while this one generates the pages (each takes about a second on the real package; the
+    machine has two cores); the pages are written only if it is valid. Invalid data prints the
+    validator's report and keeps the last good pages."""
 
     def __init__(self, package_dir: Path, work_dir: Path, content_dir: Path):
         self.package_dir, self.content_dir = Path(package_dir), Path(content_dir).resolve()
         self.docs_dir, self.cache_dir = Path(work_dir) / "docs", Path(work_dir) / "cache"
         self.site = None  # the last good site
         self.env = make_env()  # compiled templates kept between regenerations (Jinja reloads an edited one)
+        self.pool = None  # the validation process, started on first use and kept
+
+    def validate(self) -> Future:
+        """Start validating the package in the validation process; the future gives None when
+        it is valid, else the report to print."""
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            return self.pool.submit(_problems, self.package_dir, self.cache_dir / "validation")
+        except BrokenExecutor:  # the process died (killed, out of memory): start another
+            self.pool = None
+            return self.validate()
+
+    def problems(self, check: Future) -> str | None:
+        try:
+            return check.result()
+        except BrokenExecutor:  # the process died: validate here, start another next time
+            self.pool = None
+            return _problems(self.package_dir, self.cache_dir / "validation")
 
     def regenerate(self, changed: set[Path]) -> None:
         if self.site and changed and all(self.content_dir in p.resolve().parents for p in changed):
             write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
             print("pages regenerated (content/)", flush=True)
             return
-        report = validate_package_cached(self.package_dir, self.cache_dir / "validation")
-        if not report.valid:
-            print(report.to_text(), file=sys.stderr, flush=True)
+        check = self.validate()
+        site = error = None
+        try:
+            site = make_site(self.package_dir, self.cache_dir, self.env)
+        except Exception as exc:  # invalid data can break a page module: the report says why
+            error = exc
+        if (problems := self.problems(check)) is not None:
+            print(problems, file=sys.stderr, flush=True)
             return
-        self.site = make_site(self.package_dir, self.cache_dir, self.env, report.tables)
+        if error is not None:
+            raise error
+        self.site = site
         write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
         print("pages regenerated", flush=True)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def serve(package_dir: Path, work_dir: Path, content_dir: Path = ROOT / "content",
@@ -136,3 +176,4 @@ def serve(package_dir: Path, work_dir: Path, content_dir: Path = ROOT / "content
                                 *(["-a", addr] if addr else [])])
     finally:
         stop()
+        preview.close()

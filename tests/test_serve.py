@@ -63,9 +63,8 @@ def test_preview_keeps_the_last_good_pages_and_rewrites_only_content_when_only_c
     assert (docs / "gioi-thieu.md").read_text(encoding="utf-8") == "# Giới thiệu\n"
 
     validations = []
-    real = serve_module.validate_package_cached
-    monkeypatch.setattr(serve_module, "validate_package_cached",
-                        lambda *a: (validations.append(a), real(*a))[1])
+    real = preview.validate
+    monkeypatch.setattr(preview, "validate", lambda: (validations.append(1), real())[1])
     (content / "gioi-thieu.md").write_text("# Giới thiệu mới\n", encoding="utf-8")
     preview.regenerate({content / "gioi-thieu.md"})
     assert (docs / "gioi-thieu.md").read_text(encoding="utf-8") == "# Giới thiệu mới\n"
@@ -75,3 +74,10 @@ def test_preview_keeps_the_last_good_pages_and_rewrites_only_content_when_only_c
     preview.regenerate({package / "data" / "ntm_counts.csv"})
     assert len(validations) == 1 and "type-error" in capsys.readouterr().err
     assert (docs / "index.md").read_text(encoding="utf-8") == home  # the last good pages stay
+
+    set_cell(package, "ntm_counts", 0, "communes", "24")  # fixed, and a valid edit beside it
+    set_cell(package, "commune_recognitions", 0, "decision", "9876/QĐ-UBND")
+    preview.regenerate({package / "data" / "ntm_counts.csv", package / "data" / "commune_recognitions.csv"})
+    preview.close()
+    assert len(validations) == 2  # Markdown escapes the hyphen
+    assert "9876/QĐ\\-UBND" in (docs / "xa" / "xa-dinh-lap-thu-nghiem.md").read_text(encoding="utf-8")

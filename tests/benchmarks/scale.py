@@ -93,7 +93,7 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
     stages["import"] = time.perf_counter() - t_import
     wrap(B, "validate_package_cached", "validate")
     wrap(B, "build_model", "model")
-    wrap(B, "load_history", "history")
+    wrap(B, "cached_history", "history")  # load_history on a miss, inside it
     wrap(B, "data_version", "history")
     wrap(B, "generate_all", "pages")
     wrap(charts, "render_all", "charts:render")
@@ -112,6 +112,8 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
     for name in ("criteria_over_time", "communes_latest"):
         wrap(place_charts, name, "charts:spec")
     wrap(B.Writer, "flush", "write")
+    wrap(B, "structure_key", "mkdocs:structure key")
+    wrap(B, "publish", "publish")
     try:
         from site_builder import exports
         for name in ("download_files", "_write_downloads", "_save_xlsx", "make_zip_file", "place_extract"):
@@ -260,6 +262,32 @@ def rebuild(package: Path, work: Path) -> dict:
     return res
 
 
+def edited_rebuilds(package: Path, work: Path) -> list[dict]:
+    """Rebuilds after a one-commune edit (--edit-one): the `note` of the first commune recognition
+    changed, built, changed again, built again (a package in git gets a new version label on its
+    first uncommitted edit, shown on every page; the second edit shows the one-commune cost).
+    The file is restored afterwards."""
+    import csv
+    import io
+
+    path = package / "data" / "commune_recognitions.csv"
+    original = path.read_bytes()
+    rows = list(csv.reader(io.StringIO(original.decode("utf-8"))))
+    note = rows[0].index("note")
+    results = []
+    try:
+        for n in (1, 2):
+            rows[1][note] = f"{rows[1][note]} (sửa thử {n})".strip()
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\n").writerows(rows)
+            path.write_text(out.getvalue(), encoding="utf-8")
+            load = os.getloadavg()[0]
+            results.append(dict(rebuild(package, work), load_before=load))
+    finally:
+        path.write_bytes(original)
+    return results
+
+
 def zensical(docs: Path, work: Path) -> dict:
     """The same generated Markdown built with Zensical (tests/benchmarks/zensical_build.py,
     installed in its own venv): the announced successor, measured against our MkDocs stage."""
@@ -271,7 +299,8 @@ def zensical(docs: Path, work: Path) -> dict:
 
 
 def measure(label: str, communes: int, package: Path, work: Path, bare: bool, profile: bool,
-            again: bool = False, with_zensical: bool = False, with_preview: bool = False) -> dict:
+            again: bool = False, with_zensical: bool = False, with_preview: bool = False,
+            edit_one: bool = False) -> dict:
     shutil.rmtree(work / "build", ignore_errors=True)
     shutil.rmtree(work / "site", ignore_errors=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--_child", str(package), str(work)]
@@ -294,7 +323,9 @@ def measure(label: str, communes: int, package: Path, work: Path, bare: bool, pr
                index_gz_mb=len(gzip.compress(raw, 6)) / 2**20, load_before=load)
     res["bare"] = bare_build(docs, work) if bare else None
     res["zensical"] = zensical(docs, work) if with_zensical else None
-    res["rebuild"] = rebuild(package, work) if again else None
+    load = os.getloadavg()[0]
+    res["rebuild"] = dict(rebuild(package, work), load_before=load) if again else None
+    res["edited"] = edited_rebuilds(package, work) if edit_one else None
     res["preview"] = preview(package, work) if with_preview else None
     return res
 
@@ -456,7 +487,13 @@ def print_report(results: list[dict]) -> None:
         if r.get("rebuild"):
             again = ", ".join(f"{k}={v:.1f}" for k, v in sorted(r["rebuild"]["stages"].items(),
                                                                 key=lambda kv: -kv[1]) if v >= 0.05)
-            print(f"  rebuild (s): total={r['rebuild']['total']:.1f}, {again}")
+            print(f"  rebuild (s): total={r['rebuild']['total']:.1f} ({r['rebuild']['total_cpu']:.1f} CPU s, "
+                  f"load {r['rebuild'].get('load_before', 0):.1f} before), {again}")
+        for n, e in enumerate(r.get("edited") or (), 1):
+            parts = ", ".join(f"{k}={v:.1f}" for k, v in sorted(e["stages"].items(), key=lambda kv: -kv[1])
+                              if v >= 0.05)
+            print(f"  rebuild after one-commune edit {n} (s): total={e['total']:.1f} "
+                  f"({e['total_cpu']:.1f} CPU s, load {e['load_before']:.1f} before), {parts}")
         if r.get("preview"):
             p = r["preview"]
             print(f"  preview refresh: {p['seconds']:.1f} s (a CSV save until /{p['page']} shows it over HTTP "
@@ -517,6 +554,8 @@ def main(argv=None) -> int:
                     help="also build the generated Markdown with Zensical (installed into WORK/zensical-venv)")
     ap.add_argument("--rebuild", action="store_true",
                     help="also time a second build of each package with the first build's caches")
+    ap.add_argument("--edit-one", action="store_true",
+                    help="also time two rebuilds after editing one commune's row (the file is restored after)")
     ap.add_argument("--preview", action="store_true",
                     help="with --real: also time a CSV edit in `python -m site_builder serve` until the page "
                          "shows it (goal 2 is at province scale)")
@@ -536,7 +575,7 @@ def main(argv=None) -> int:
     if args.real:
         print("real package ...", flush=True)
         r = measure("real", 0, ROOT / "datapackage", work / "real", not args.no_bare, args.profile,
-                    args.rebuild, args.zensical, args.preview)
+                    args.rebuild, args.zensical, args.preview, args.edit_one)
         results.append(r)
     for n in [int(x) for x in args.communes.split(",") if x.strip()]:
         folder = work / f"n{n}"
@@ -554,7 +593,7 @@ def main(argv=None) -> int:
             stamp.write_text(json.dumps({"params": want, "counts": counts}))
         print(f"building {n} communes ...", flush=True)
         r = measure(str(n), n, package, folder, not args.no_bare, args.profile, args.rebuild,
-                    args.zensical)
+                    args.zensical, edit_one=args.edit_one)
         r.update(gen_s=gen_s, status_rows=counts["commune_criteria_status"])
         results.append(r)
         print(f"  done: {r['total']:.1f} s, {r['md_pages']} pages", flush=True)

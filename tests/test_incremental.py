@@ -1,0 +1,139 @@
+"""The incremental publish build (build.run_mkdocs_incremental): after a data edit that leaves
+the site's structure alone, MkDocs renders only the changed pages (`--dirty`) and the search
+index is merged; the published site must be exactly what a full build of the same package
+publishes. Anything every page shows (the page set, a nav title) changing means a full build."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import ROOT, make_package, set_cell
+from site_builder import build
+from site_builder.build import build_site, merge_search_index
+
+
+def files(site):
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def modes(monkeypatch):
+    """The MkDocs runs of each build, by mode (--dirty / --clean)."""
+    seen = []
+    real = build._mkdocs
+
+    def spy(config, epoch, mode):
+        seen.append(mode)
+        return real(config, epoch, mode)
+    monkeypatch.setattr(build, "_mkdocs", spy)
+    return seen
+
+
+@pytest.fixture
+def built(tmp_path):
+    """A package built once, with its own content/ copy (so a test can edit a hand-written page)."""
+    pkg = make_package(tmp_path / "pkg")
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    build_site(pkg, tmp_path / "site", work_dir=tmp_path / "build", content_dir=content)
+    return pkg, content
+
+
+def rebuild(tmp_path, pkg, content):
+    return build_site(pkg, tmp_path / "site", work_dir=tmp_path / "build", content_dir=content)
+
+
+def full_build(tmp_path, pkg, content):
+    return build_site(pkg, tmp_path / "full-site", work_dir=tmp_path / "full-build", content_dir=content)
+
+
+def test_one_commune_edit_rebuilds_dirty_and_publishes_what_a_full_build_does(tmp_path, built, modes):
+    pkg, content = built
+    set_cell(pkg, "commune_recognitions", 0, "decision", "9876/QĐ-UBND")
+    site = rebuild(tmp_path, pkg, content)
+    assert modes == ["--dirty"]
+    assert "9876/QĐ-UBND" in (site / "xa" / "xa-dinh-lap-thu-nghiem" / "index.html").read_text(encoding="utf-8")
+    assert files(site) == files(full_build(tmp_path, pkg, content))  # every file, byte for byte
+    # MkDocs writes into its own folder in place: no published file may share its inode
+    out = tmp_path / "build" / "mkdocs-site"
+    for path in site.rglob("*"):
+        if path.is_file():
+            assert path.stat().st_ino != (out / path.relative_to(site)).stat().st_ino, path
+
+
+def test_no_change_rebuilds_nothing_and_changes_nothing(tmp_path, built, modes):
+    pkg, content = built
+    before = files(tmp_path / "site")
+    inodes = {p: p.stat().st_ino for p in (tmp_path / "site").rglob("*")}
+    site = rebuild(tmp_path, pkg, content)
+    assert modes == ["--dirty"] and files(site) == before
+    assert {p: p.stat().st_ino for p in site.rglob("*")} == inodes  # the published site left as it was
+
+
+def test_a_page_added_or_removed_means_a_full_build(tmp_path, built, modes):
+    pkg, content = built
+    (content / "trang-moi.md").write_text("# Trang mới\n\nNội dung.\n", encoding="utf-8")
+    site = rebuild(tmp_path, pkg, content)
+    assert modes == ["--clean"] and (site / "trang-moi" / "index.html").is_file()
+    (content / "trang-moi.md").unlink()
+    site = rebuild(tmp_path, pkg, content)
+    assert modes == ["--clean", "--clean"] and not (site / "trang-moi").exists()
+    assert files(site) == files(full_build(tmp_path, pkg, content))
+
+
+def test_a_nav_page_title_change_means_a_full_build(tmp_path, built, modes):
+    pkg, content = built
+    page = content / "gioi-thieu.md"
+    text = page.read_text(encoding="utf-8")
+    first = next(line for line in text.splitlines() if line.startswith("# "))
+    page.write_text(text.replace(first, "# Giới thiệu (tên mới)", 1), encoding="utf-8")
+    site = rebuild(tmp_path, pkg, content)
+    assert modes == ["--clean"]
+    assert files(site) == files(full_build(tmp_path, pkg, content))
+
+
+def test_a_failed_build_leaves_the_site_and_forces_a_full_build_next(tmp_path, built, modes):
+    pkg, content = built
+    before = files(tmp_path / "site")
+    page = content / "gioi-thieu.md"
+    good = page.read_text(encoding="utf-8")
+    page.write_text(good + "\n[hỏng](khong-co-trang-nay.md)\n", encoding="utf-8")
+    with pytest.raises(build.BuildError):
+        rebuild(tmp_path, pkg, content)
+    assert files(tmp_path / "site") == before
+    page.write_text(good, encoding="utf-8")
+    modes.clear()
+    rebuild(tmp_path, pkg, content)
+    assert modes == ["--clean"]
+
+
+def test_search_index_merge_keeps_order_and_replaces_rebuilt_pages():
+    old = {"config": {}, "docs": [{"location": "", "text": "a"}, {"location": "xa/a/", "text": "cũ"},
+                                  {"location": "xa/a/#muc", "text": "cũ"}, {"location": "xa/b/", "text": "b"}]}
+    new = {"config": {"lang": ["vi"]}, "docs": [{"location": "xa/a/", "text": "mới"}]}
+    merged = merge_search_index(old, new, {"xa/a/"})
+    assert merged["config"] == {"lang": ["vi"]}
+    assert [(e["location"], e["text"]) for e in merged["docs"]] == [("", "a"), ("xa/a/", "mới"), ("xa/b/", "b")]
+    # a rebuilt page that had no entries before cannot be placed: the caller builds in full
+    assert merge_search_index(old, {"config": {}, "docs": [{"location": "xa/c/"}]}, {"xa/c/"}) is None
+
+
+def test_git_history_is_kept_between_builds_and_renewed_when_the_package_changes(tmp_path, monkeypatch):
+    from conftest import REAL_PACKAGE
+    from site_builder.model import build_model
+
+    communes = build_model(REAL_PACKAGE).communes
+    calls = []
+    real = build.load_history
+    monkeypatch.setattr(build, "load_history", lambda *a: (calls.append(a), real(*a))[1])
+    first = build.cached_history(REAL_PACKAGE, communes, tmp_path)
+    again = build.cached_history(REAL_PACKAGE, communes, tmp_path)
+    assert len(calls) == 1 and first.releases and \
+        [r.commit for r in again.releases] == [r.commit for r in first.releases] and \
+        {p: r.commit for p, r in again.page_changed.items()} == {p: r.commit for p, r in first.page_changed.items()}
+    some = next(iter(communes))
+    build.cached_history(REAL_PACKAGE, {**communes, some: {**communes[some], "recognitions": []}}, tmp_path)
+    assert len(calls) == 1  # another recognition of a commune: same history
+    build.cached_history(REAL_PACKAGE, {**communes, "xa-moi": {"name": "Xã mới"}}, tmp_path)
+    assert len(calls) == 2  # other communes: the pages a change belongs to may differ
