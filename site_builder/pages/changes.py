@@ -50,7 +50,7 @@ def atom(site: Site) -> str:
 
 
 def generate(site: Site) -> None:
-    site.extra_files["feed.xml"] = atom(site)
+    site.file("feed.xml", atom(site))
     titles = {r["name"]: r.get("title", r["name"]) for r in site.model.descriptor["resources"]}
     site.page("thay-doi.md", "changes.md.j2",
               releases=site.history.releases if site.history else [], limit=MAX_SENTENCES,
