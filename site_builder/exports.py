@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import operator
 import os
 import re
 import shutil
@@ -429,25 +430,53 @@ class Extracts:
             self.ready = True
 
 
-def _plain(row: dict) -> dict:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else (float(v) if hasattr(v, "as_tuple") else v))
-            for k, v in row.items() if not k.startswith("_") and not isinstance(v, list)}
+def _plain(rows: list[dict]) -> list[dict]:
+    """Rows without the model's own keys (_line, lists of related rows); the rows of one
+    table share their keys."""
+    if not rows:
+        return []
+    keys = tuple(k for k, v in rows[0].items() if not k.startswith("_") and not isinstance(v, list))
+    values = operator.itemgetter(*keys)
+    return [dict(zip(keys, values(r))) for r in rows] if len(keys) > 1 else [{k: r[k] for k in keys} for r in rows]
+
+
+def _json_value(value):
+    """Dates as ISO text, decimals as numbers (json.dumps calls this only for those)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "as_tuple"):
+        return float(value)
+    raise TypeError(f"not JSON: {value!r}")
+
+
+def _summary(table: str, r: dict) -> list[str]:
+    """A record as a row of the CSV extract: table, id, label, figure as stated, source."""
+    if table == "unit_changes":
+        label = f"{r['from_commune_id']} → {r.get('to_commune_id') or '?'} ({r['change_type']})"
+    elif table == "commune_criteria":
+        label = f"{r['criteria_set']} {r['criterion_number']} ({r['as_of']})"
+    elif table == "commune_criteria_counts":
+        label = f"{r['level']} {r['criteria_set'] or ''} ({r['as_of']})"
+    else:
+        label = next((str(r[f]) for f in LABEL_FIELDS if r.get(f)), "")
+    if table == "commune_criteria":
+        figure = r.get("status") or ""
+    elif table == "commune_criteria_counts":
+        figure = f"{r['criteria_met']}/{r['criteria_total']}"
+    else:
+        figure = " ".join(str(p) for p in (r.get("qualifier"), r.get("amount_stated"), r.get("unit_stated"))
+                          if p) or str(r.get("area_stated") or r.get("income_text") or r.get("year") or "")
+    return [table, r["id"], label, figure, r.get("source_id") or "", r.get("source_locator") or ""]
 
 
 def place_extract(unit: dict, related: dict[str, list[dict]]) -> tuple[bytes, bytes]:
     """One commune's or district's own extract: the unit and every row placed there, as JSON
     (nested by table; compact, one line) and CSV (one row per record: table, id, label, figure,
-    source)."""
-    doc = {"unit": _plain(unit), **{t: [_plain(r) for r in rows] for t, rows in related.items() if rows}}
-    columns = ["table", "id", "label", "figure_as_stated", "source_id", "source_locator"]
-    rows = []
-    for table, records in related.items():
-        for r in records:
-            label = next((str(r[f]) for f in LABEL_FIELDS if r.get(f)), "")
-            if table == "unit_changes":
-                label = f"{r['from_commune_id']} → {r.get('to_commune_id') or '?'} ({r['change_type']})"
-            figure = " ".join(str(p) for p in (r.get("qualifier"), r.get("amount_stated"), r.get("unit_stated"))
-                              if p) or str(r.get("area_stated") or r.get("income_text") or r.get("year") or "")
-            rows.append({"table": table, "id": r["id"], "label": label, "figure_as_stated": figure,
-                         "source_id": r.get("source_id", ""), "source_locator": r.get("source_locator", "")})
-    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), to_csv(columns, rows))
+    source; a criterion's status and a count are its figure)."""
+    doc = {"unit": _plain([unit])[0], **{t: _plain(rows) for t, rows in related.items() if rows}}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(["table", "id", "label", "figure_as_stated", "source_id", "source_locator"])
+    writer.writerows(map(inert, _summary(table, r)) for table, rows in related.items() for r in rows)
+    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=_json_value).encode("utf-8"),
+            ("\ufeff" + buf.getvalue()).encode("utf-8"))
