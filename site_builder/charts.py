@@ -420,10 +420,8 @@ class Renderer:
         self.waiting: list[tuple[str, str]] = []   # (key, spec JSON) not yet sent to a worker
         self.running: list = []                    # (keys, future) sent to the workers
         self.pool = None
-        self.count = 0
 
     def add(self, chart: Chart) -> None:
-        self.count += 1
         self.out.add(chart.csv_path, chart.csv_text())
         spec = json.dumps(chart.spec, sort_keys=True)
         key = chart_key(self.fingerprint, spec)
