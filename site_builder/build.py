@@ -3,7 +3,9 @@ The site is built in a temporary folder and swapped in only when everything succ
 failed build leaves the previous site/ untouched."""
 from __future__ import annotations
 
+import ctypes
 import filecmp
+import gc
 import hashlib
 import json
 import os
@@ -35,17 +37,23 @@ class BuildError(Exception):
     pass
 
 
-def make_site(package_dir: Path, cache_dir: Path | None = None, env=None,
-              tables: dict | None = None) -> Site:
-    """Read the package and generate every page, chart and file in memory (with `env`, a Jinja
-    environment from make_env() kept by the preview, its compiled templates are reused; with
-    `tables`, the validation report's typed tables, the files are not read again)."""
+def make_site(package_dir: Path, cache_dir: Path | None = None, env=None, out=None,
+              renderer=None, tables: dict | None = None) -> Site:
+    """Read the package and generate every page, chart and file: into `out`, a Writer that
+    writes each to disk as it is made, with `renderer` (charts.Renderer) for the charts; or,
+    without them, kept in memory (site.pages, site.charts: tests and the preview). With `env`,
+    a Jinja environment from make_env() kept by the preview, its compiled templates are reused;
+    with `tables`, the validation report's typed tables, the files are not read again)."""
     model = build_model(package_dir, tables)
     site = Site(model, env or make_env(), version=data_version(package_dir),
                 history=cached_history(package_dir, model.communes, cache_dir),
                 package_dir=Path(package_dir), cache_dir=cache_dir,
                 banner=DEMO_BANNER if model.descriptor.get("synthetic") else "")
+    if out is not None:
+        site.out, site.renderer = out, renderer
     generate_all(site)
+    if site.extracts:
+        site.extracts.finish()
     return site
 
 
@@ -80,36 +88,66 @@ def cached_history(package_dir: Path, communes: dict, cache_dir: Path | None):
     return history
 
 
-def write_docs(site: Site, docs_dir: Path, content_dir: Path | None = None,
-               cache_dir: Path | None = None) -> int:
-    """Write a generated site, its charts, the hand-written pages of content_dir and the web
-    assets into docs_dir: only files whose content changed; files no longer made are removed."""
-    writer = Writer(docs_dir)
-    for path, content in site.pages.items():
-        writer.add(path, content)
-    for path, content in site.extra_files.items():
-        writer.add(path, content)
-    for path, source in site.extra_paths.items():
-        writer.add_file(path, source)
-    for path, content in charts.render_all(site.charts, cache_dir and cache_dir / "charts").items():
-        writer.add(path, content)
+def add_static(writer, content_dir: Path | None, banner: str) -> None:
+    """The hand-written pages of content_dir and the web assets."""
     for folder, prefix in ((content_dir, ""), (WEB_ASSETS, "assets/")):
         if folder and folder.is_dir():
             for f in sorted(folder.rglob("*")):
                 if f.is_file():
                     content = f.read_bytes()
-                    if site.banner and f.suffix == ".md":  # hand-written pages say it too
-                        content = with_banner(content.decode("utf-8"), site.banner)
+                    if banner and f.suffix == ".md":  # hand-written pages say it too
+                        content = with_banner(content.decode("utf-8"), banner)
                     writer.add(prefix + f.relative_to(folder).as_posix(), content)
-    return writer.flush()
+
+
+def write_docs(site: Site, docs_dir: Path, content_dir: Path | None = None,
+               cache_dir: Path | None = None) -> int:
+    """Write a site kept in memory (make_site without a writer), its charts, the hand-written
+    pages of content_dir and the web assets into docs_dir: only files whose content changed;
+    files no longer made are removed."""
+    writer = Writer(docs_dir)
+    renderer = charts.Renderer(writer, cache_dir and cache_dir / "charts")
+    try:
+        for path, content in site.out.files.items():
+            (writer.add_file if isinstance(content, Path) else writer.add)(path, content)
+        for chart in site.charts:
+            renderer.add(chart)
+        renderer.finish()
+        add_static(writer, content_dir, site.banner)
+    except BaseException:
+        renderer.close()
+        writer.abort()
+        raise
+    return writer.commit()
 
 
 def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
              cache_dir: Path | None = None, tables: dict | None = None) -> Site:
-    """Write the site's Markdown and assets into docs_dir (only files whose content changed)."""
-    site = make_site(package_dir, cache_dir, tables=tables)
-    write_docs(site, docs_dir, content_dir, cache_dir)
+    """Generate the site straight into docs_dir: each page, chart and file is written as it is
+    made (only if its bytes changed) and nothing is held until the end; the changes are moved in
+    when everything succeeded, so a failure leaves docs_dir as it was."""
+    writer = Writer(docs_dir)
+    renderer = charts.Renderer(writer, cache_dir and cache_dir / "charts")
+    try:
+        site = make_site(package_dir, cache_dir, out=writer, renderer=renderer, tables=tables)
+        renderer.finish()
+        add_static(writer, content_dir, site.banner)
+    except BaseException:
+        renderer.close()
+        writer.abort()
+        raise
+    writer.commit()
     return site
+
+
+def release_memory() -> None:
+    """Give the memory of the freed model back to the system (glibc keeps freed blocks in the
+    process otherwise: ~half of it at 2,500 communes), so MkDocs, which runs next, has it."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def site_url(base: Path = ROOT / "mkdocs.yml") -> str:
@@ -158,11 +196,13 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
         raise BuildError(f"page generation failed: {exc!r}") from exc
     if not run_mkdocs:
         return docs_dir
-    out = (work_dir / "mkdocs-site").resolve()
-    config = mkdocs_config(work_dir, docs_dir, out, site_name=DEMO_SITE_NAME if site.banner else None)
     # MkDocs stamps the sitemap with the build date: take it from the data version instead,
     # so that two builds of one commit are byte-identical.
-    epoch = str(site.version.get("epoch", 1577836800))
+    epoch, banner = str(site.version.get("epoch", 1577836800)), site.banner
+    del site, report  # MkDocs runs beside this process: the model is not needed any more
+    release_memory()
+    out = (work_dir / "mkdocs-site").resolve()
+    config = mkdocs_config(work_dir, docs_dir, out, site_name=DEMO_SITE_NAME if banner else None)
     run_mkdocs_incremental(config, docs_dir, out, epoch)
     return publish(out, site_dir.resolve())
 

@@ -402,41 +402,101 @@ def renderer_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def render_all(charts: list[Chart], cache_dir: Path | None = None) -> dict[str, str]:
-    """Render every chart to SVG. An SVG is cached under the hash of its spec, so a chart whose
-    data did not change is not rendered again; the others are rendered in parallel, one
-    process per core (vl-convert holds the GIL, so threads would not help).
-    Returns {relative path: content} for the writer."""
-    renderer = renderer_fingerprint()  # a new vl-convert or font renders every chart again
-    keys = [hashlib.sha256((renderer + json.dumps(c.spec, sort_keys=True)).encode()).hexdigest()[:20]
-            for c in charts]
-    svgs: dict[str, str] = {}
-    for key in keys:
-        cached = cache_dir / f"{key}.svg" if cache_dir else None
+def chart_key(renderer: str, spec_json: str) -> str:
+    return hashlib.sha256((renderer + spec_json).encode()).hexdigest()[:20]
+
+
+class Renderer:
+    """Charts as the pages make them, to the writer `out`: a chart's CSV at once, its SVG at once
+    too when the cache holds it (cache_dir, keyed by the hash of the spec and of the renderer);
+    the others keep only their spec (as JSON text) and are rendered by `finish()`, or, from
+    PARALLEL_FROM of them, in worker processes (one per core) while the pages are being made
+    (vl-convert holds the GIL, so threads would not help)."""
+
+    def __init__(self, out, cache_dir: Path | None = None):
+        self.out, self.cache_dir = out, cache_dir
+        self.fingerprint = renderer_fingerprint()  # a new vl-convert or font renders every chart again
+        self.paths: dict[str, list[str]] = {}      # key -> SVG paths of the charts not rendered yet
+        self.waiting: list[tuple[str, str]] = []   # (key, spec JSON) not yet sent to a worker
+        self.running: list = []                    # (keys, future) sent to the workers
+        self.pool = None
+
+    def add(self, chart: Chart) -> None:
+        self.out.add(chart.csv_path, chart.csv_text())
+        spec = json.dumps(chart.spec, sort_keys=True)
+        key = chart_key(self.fingerprint, spec)
+        cached = self.cache_dir / f"{key}.svg" if self.cache_dir else None
         if cached and cached.is_file():
-            svgs[key] = cached.read_text(encoding="utf-8")
-    todo = {key: chart.spec for key, chart in zip(keys, charts) if key not in svgs}
-    svgs.update(zip(todo, _render_many(list(todo.values()))))
-    if cache_dir:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for key in todo:
-            (cache_dir / f"{key}.svg").write_text(svgs[key], encoding="utf-8")
-    files = {}
-    for key, chart in zip(keys, charts):
-        files[chart.svg_path] = svgs[key]
-        files[chart.csv_path] = chart.csv_text()
-    return files
+            self.out.add_file(chart.svg_path, cached)
+        elif key in self.paths:
+            self.paths[key].append(chart.svg_path)
+        else:
+            self.paths[key] = [chart.svg_path]
+            self.waiting.append((key, spec))
+            if self.pool is None and len(self.waiting) >= PARALLEL_FROM:
+                workers = min(os.cpu_count() or 1, 4)
+                if workers > 1:  # spawn, not fork: vl-convert runs its own threads
+                    self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            if self.pool and len(self.waiting) >= min(BATCH, PARALLEL_FROM):
+                self._send()
+            self._collect(wait=False)
+
+    def _send(self) -> None:
+        keys, specs = zip(*self.waiting)
+        self.running.append((keys, self.pool.submit(_render_batch, list(specs))))
+        self.waiting = []
+
+    def _collect(self, wait: bool) -> None:
+        while self.running and (wait or self.running[0][1].done()):
+            keys, future = self.running.pop(0)
+            self._write(keys, future.result())
+
+    def _write(self, keys, svgs) -> None:
+        for key, svg in zip(keys, svgs):
+            if self.cache_dir:
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                (self.cache_dir / f"{key}.svg").write_text(svg, encoding="utf-8")
+            for path in self.paths.pop(key):
+                self.out.add(path, svg)
+
+    def finish(self) -> None:
+        """Render what is left and write every SVG."""
+        if self.pool is None and self.waiting:
+            keys, specs = zip(*self.waiting)
+            self.waiting = []
+            self._write(keys, _render_many(list(specs)))
+        elif self.waiting:
+            self._send()
+        self._collect(wait=True)
+        self.close()
+
+    def close(self) -> None:
+        if self.pool:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+
+def render_all(charts: list[Chart], cache_dir: Path | None = None) -> dict[str, str]:
+    """Render every chart to SVG (through a Renderer); returns {relative path: content}."""
+    from .writer import Collect
+
+    out = Collect()
+    renderer = Renderer(out, cache_dir)
+    for chart in charts:
+        renderer.add(chart)
+    renderer.finish()
+    return {path: content.read_text(encoding="utf-8") if isinstance(content, Path) else content
+            for path, content in out.files.items()}
 
 
 PARALLEL_FROM = 150  # below this, in line is as fast and cheaper: a worker costs ~0.7 CPU s to start
                     # (Python + vl-convert), a chart ~35 ms (measured: 82 charts, 2 cores)
+BATCH = 50           # charts sent to a worker at a time (~1.5 s of work)
 
 
-def _render_many(specs: list[dict]) -> list[str]:
-    workers = min(os.cpu_count() or 1, 4, len(specs) // (PARALLEL_FROM // 2) or 1)
-    if workers < 2 or len(specs) < PARALLEL_FROM:
-        return [render_svg(spec) for spec in specs]
-    # spawn, not fork: vl-convert runs its own threads, which a fork would not carry over
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(render_svg, specs, chunksize=max(1, len(specs) // (workers * 4))))
+def _render_many(specs: list) -> list[str]:
+    return [render_svg(spec) for spec in specs]
+
+
+def _render_batch(specs: list) -> list[str]:  # in a worker process
+    return _render_many(specs)

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import operator
 import os
 import re
 import shutil
@@ -91,15 +92,21 @@ def _xlsx_date(value):
         return value
 
 
+def package_key(package_dir: Path, descriptor: dict) -> str:
+    """The hash of the package's files and of the code (exports, model, ...: all of it): what
+    the downloads and the extracts of one package version are cached under."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    digest.update(json.dumps(descriptor, sort_keys=True).encode("utf-8"))
+    for res in descriptor["resources"]:
+        feed_file(digest, Path(package_dir) / res["path"])
+    return digest.hexdigest()[:24]
+
+
 def download_files(package_dir: Path, descriptor: dict, cache_dir: Path | None) -> "Downloads":
     """Write every download into a folder keyed by the hash of the package (and of the code):
     an unchanged package reuses the folder of the previous build instead of writing it again.
     Tables are streamed row by row, so memory does not grow with the size of a table."""
-    digest = hashlib.sha256(code_fingerprint().encode())  # exports, model, ...: all the code
-    digest.update(json.dumps(descriptor, sort_keys=True).encode("utf-8"))
-    for res in descriptor["resources"]:
-        feed_file(digest, Path(package_dir) / res["path"])
-    key = digest.hexdigest()[:24]
+    key = package_key(package_dir, descriptor)
     root = Path(cache_dir or tempfile.mkdtemp(prefix="downloads-")) / "downloads"
     folder = root / key
     if not (folder / "done.json").is_file():
@@ -379,22 +386,89 @@ EXTRACT_TABLES = ("commune_recognitions", "unit_changes", "donors", "households"
 LABEL_FIELDS = ("name", "recipient", "decision", "category")
 
 
+class Extracts:
+    """Per-place extracts (du-lieu/xa/<id>.json|csv, du-lieu/huyen/...), written once per package
+    version into cache_dir/extracts/<package key>/ and linked from there into the site by the
+    next builds, which do not make them again; never held in memory. Without a cache folder
+    they go straight to the writer."""
+
+    def __init__(self, cache_dir: Path | None, package_dir: Path, descriptor: dict):
+        self.folder = self.ready = None
+        if cache_dir:
+            root = Path(cache_dir) / "extracts"
+            self.folder = root / package_key(package_dir, descriptor)
+            self.ready = (self.folder / "done").is_file()
+            if not self.ready:  # one package version kept: the current one
+                shutil.rmtree(root, ignore_errors=True)
+                self.folder.mkdir(parents=True)
+
+    def add(self, out, rel: str, make) -> None:
+        names = (rel + ".json", rel + ".csv")
+        if self.folder is None:
+            for name, data in zip(names, make()):
+                out.add(name, data)
+            return
+        if not self.ready:
+            (self.folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            for name, data in zip(names, make()):
+                (self.folder / name).write_bytes(data)
+        for name in names:
+            out.add_file(name, self.folder / name)
+
+    def finish(self) -> None:
+        """Every extract of this version is in the cache: the next build reuses them."""
+        if self.folder and not self.ready:
+            (self.folder / "done").touch()
+            self.ready = True
+
+
+def _plain(rows: list[dict]) -> list[dict]:
+    """Rows without the model's own keys (_line, lists of related rows); the rows of one
+    table share their keys."""
+    if not rows:
+        return []
+    keys = tuple(k for k, v in rows[0].items() if not k.startswith("_") and not isinstance(v, list))
+    values = operator.itemgetter(*keys)
+    return [dict(zip(keys, values(r))) for r in rows] if len(keys) > 1 else [{k: r[k] for k in keys} for r in rows]
+
+
+def _json_value(value):
+    """Dates as ISO text, decimals as numbers (json.dumps calls this only for those)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "as_tuple"):
+        return float(value)
+    raise TypeError(f"not JSON: {value!r}")
+
+
+def _summary(table: str, r: dict) -> list[str]:
+    """A record as a row of the CSV extract: table, id, label, figure as stated, source."""
+    if table == "unit_changes":
+        label = f"{r['from_commune_id']} → {r.get('to_commune_id') or '?'} ({r['change_type']})"
+    elif table == "commune_criteria":
+        label = f"{r['criteria_set']} {r['criterion_number']} ({r['as_of']})"
+    elif table == "commune_criteria_counts":
+        label = f"{r['level']} {r['criteria_set'] or ''} ({r['as_of']})"
+    else:
+        label = next((str(r[f]) for f in LABEL_FIELDS if r.get(f)), "")
+    if table == "commune_criteria":
+        figure = r.get("status") or ""
+    elif table == "commune_criteria_counts":
+        figure = f"{r['criteria_met']}/{r['criteria_total']}"
+    else:
+        figure = " ".join(str(p) for p in (r.get("qualifier"), r.get("amount_stated"), r.get("unit_stated"))
+                          if p) or str(r.get("area_stated") or r.get("income_text") or r.get("year") or "")
+    return [table, r["id"], label, figure, r.get("source_id") or "", r.get("source_locator") or ""]
+
+
 def place_extract(unit: dict, related: dict[str, list[dict]]) -> tuple[bytes, bytes]:
     """One commune's or district's own extract: the unit and every row placed there, as JSON
-    (nested by table) and CSV (one row per record: table, id, label, figure, source)."""
-    clean = lambda r: {k: (v.isoformat() if hasattr(v, "isoformat") else
-                           (float(v) if hasattr(v, "as_tuple") else v))
-                       for k, v in r.items() if not k.startswith("_") and not isinstance(v, list)}
-    doc = {"unit": clean(unit), **{t: [clean(r) for r in rows] for t, rows in related.items() if rows}}
-    columns = ["table", "id", "label", "figure_as_stated", "source_id", "source_locator"]
-    rows = []
-    for table, records in related.items():
-        for r in records:
-            label = next((str(r[f]) for f in LABEL_FIELDS if r.get(f)), "")
-            if table == "unit_changes":
-                label = f"{r['from_commune_id']} → {r.get('to_commune_id') or '?'} ({r['change_type']})"
-            figure = " ".join(str(p) for p in (r.get("qualifier"), r.get("amount_stated"), r.get("unit_stated"))
-                              if p) or str(r.get("area_stated") or r.get("income_text") or r.get("year") or "")
-            rows.append({"table": table, "id": r["id"], "label": label, "figure_as_stated": figure,
-                         "source_id": r.get("source_id", ""), "source_locator": r.get("source_locator", "")})
-    return (json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"), to_csv(columns, rows))
+    (nested by table; compact, one line) and CSV (one row per record: table, id, label, figure,
+    source; a criterion's status and a count are its figure)."""
+    doc = {"unit": _plain([unit])[0], **{t: _plain(rows) for t, rows in related.items() if rows}}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(["table", "id", "label", "figure_as_stated", "source_id", "source_locator"])
+    writer.writerows(map(inert, _summary(table, r)) for table, rows in related.items() for r in rows)
+    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=_json_value).encode("utf-8"),
+            ("\ufeff" + buf.getvalue()).encode("utf-8"))

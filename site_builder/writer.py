@@ -1,6 +1,10 @@
-"""The writer: collects generated files, refuses to write one path twice, writes only files whose
-content changed (so `mkdocs serve` reloads only what changed) and removes stale ones. Large
-files (downloads) are added as paths and copied, so they are never held in memory."""
+"""The writer: generated files go to disk as they are made (nothing is held in memory until the
+end). It refuses a path outside the output folder or written twice, leaves a file whose bytes
+did not change untouched (so `mkdocs serve` reloads only what changed) and removes stale ones.
+Changed files are written into a staging folder beside the output folder and moved in by
+`commit()`; `abort()` (a failed build) drops them, so the output folder stays as it was.
+Large files (downloads, extracts) are added as paths: hard-linked or copied, never read into
+memory. `Collect` keeps the files in memory instead (tests, the preview)."""
 from __future__ import annotations
 
 import filecmp
@@ -13,50 +17,87 @@ class WriteConflict(Exception):
     pass
 
 
+def checked(rel_path: str, seen) -> str:
+    """The path as a key, refused if it leaves the output folder or was already written."""
+    path = PurePosixPath(rel_path)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise WriteConflict(f"refusing to write outside the output folder: {rel_path!r}")
+    key = str(path)
+    if key in seen:
+        raise WriteConflict(f"two pages want the same path: {key}")
+    return key
+
+
+class Collect:
+    """Keeps what is added in memory ({path: text, bytes or Path}), with the writer's refusals."""
+
+    def __init__(self):
+        self.files: dict[str, str | bytes | Path] = {}
+
+    def add(self, rel_path: str, content: str | bytes) -> None:
+        self.files[checked(rel_path, self.files)] = content
+
+    def add_file(self, rel_path: str, source: Path) -> None:
+        self.files[checked(rel_path, self.files)] = Path(source)
+
+
 class Writer:
     def __init__(self, root: Path):
         self.root = Path(root)
-        self.files: dict[str, bytes | Path] = {}
+        self.staging = self.root.with_name(f".{self.root.name}.staging")
+        self.paths: set[str] = set()   # every path generated (the others are stale)
+        self.changed: list[str] = []   # staged, moved in by commit()
 
     def add(self, rel_path: str, content: str | bytes) -> None:
-        self._add(rel_path, content.encode("utf-8") if isinstance(content, str) else content)
+        key = checked(rel_path, self.paths)
+        self.paths.add(key)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target = self.root / key
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            return
+        self._stage(key).write_bytes(data)
 
     def add_file(self, rel_path: str, source: Path) -> None:
-        """Copy a file that is already on disk (compared with the target before copying)."""
-        self._add(rel_path, Path(source))
+        """A file that is already on disk: linked (or copied) unless the target has its bytes."""
+        key = checked(rel_path, self.paths)
+        self.paths.add(key)
+        target = self.root / key
+        if target.is_file() and (os.path.samefile(source, target) or filecmp.cmp(source, target, shallow=False)):
+            return
+        staged = self._stage(key)
+        try:
+            os.link(source, staged)
+        except OSError:  # another file system
+            shutil.copyfile(source, staged)
 
-    def _add(self, rel_path: str, content: bytes | Path) -> None:
-        path = PurePosixPath(rel_path)
-        if path.is_absolute() or ".." in path.parts or not path.parts:
-            raise WriteConflict(f"refusing to write outside the output folder: {rel_path!r}")
-        key = str(path)
-        if key in self.files:
-            raise WriteConflict(f"two pages want the same path: {key}")
-        self.files[key] = content
+    def _stage(self, key: str) -> Path:
+        if not self.changed:  # the leftovers of a build that was killed
+            shutil.rmtree(self.staging, ignore_errors=True)
+        self.changed.append(key)
+        path = self.staging / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
 
-    def flush(self) -> int:
-        """Write changed files, delete files no longer generated; returns files written."""
-        written = 0
-        for key, data in sorted(self.files.items()):
+    def commit(self) -> int:
+        """Move the changed files in, delete files no longer generated; returns files written."""
+        for key in self.changed:
             target = self.root / key
-            if isinstance(data, Path):
-                if target.is_file() and filecmp.cmp(data, target, shallow=False):
-                    continue
-            elif target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-                continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
-            if isinstance(data, Path):
-                shutil.copyfile(data, tmp)
-            else:
-                tmp.write_bytes(data)
-            os.replace(tmp, target)
-            written += 1
+            os.replace(self.staging / key, target)
+        shutil.rmtree(self.staging, ignore_errors=True)
         if self.root.is_dir():
             for path in sorted(self.root.rglob("*"), reverse=True):
                 rel = path.relative_to(self.root).as_posix()
-                if path.is_file() and rel not in self.files:
+                if path.is_file() and rel not in self.paths:
                     path.unlink()
                 elif path.is_dir() and not any(path.iterdir()):
                     path.rmdir()
+        written, self.changed = len(self.changed), []
         return written
+
+    flush = commit
+
+    def abort(self) -> None:
+        """Drop what was staged: the output folder stays as it was."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.changed = []

@@ -1,5 +1,6 @@
-"""Page generation: one module per page type. Each module's `generate(site)` adds its pages and
-charts to the `Site`; templates hold the layout, the modules the logic."""
+"""Page generation: one module per page type. Each module's `generate(site)` adds its pages,
+charts and files to the `Site`, which hands each to its writer as soon as it is made (nothing
+is collected until the end); templates hold the layout, the modules the logic."""
 from __future__ import annotations
 
 import importlib
@@ -14,6 +15,7 @@ from ..labels import KIND_AT_LABEL, LEVEL_LABEL, NO_DATA, SET_LABEL, STATUS_LABE
 from ..model import Model, full_name
 from ..render import Safe, html_tables, link, rel, text
 from ..vn import fold
+from ..writer import Collect
 
 DEMO_BANNER = "Dữ liệu mô phỏng — không phải số liệu thật"
 DEMO_SITE_NAME = "Bản trình diễn: dữ liệu mô phỏng"
@@ -44,12 +46,14 @@ def locator_vi(locator: str) -> str:
 class Site:
     model: Model
     env: object
-    pages: dict[str, str] = field(default_factory=dict)
+    # where pages and files go: a writer.Writer writes each to disk as it is made; the default,
+    # Collect, keeps them in memory (`pages`: tests, the preview)
+    out: object = field(default_factory=Collect)
+    renderer: object = None  # charts.Renderer: charts rendered as they come; None: kept in `charts`
     charts: list[Chart] = field(default_factory=list)
-    extra_files: dict[str, str | bytes] = field(default_factory=dict)
-    extra_paths: dict[str, Path] = field(default_factory=dict)  # site path -> file to copy
+    extracts: object = None  # exports.Extracts: per-place extracts, cached per package version
     package_dir: Path | None = None
-    cache_dir: Path | None = None    # kept between builds: downloads, chart SVGs
+    cache_dir: Path | None = None    # kept between builds: downloads, extracts, chart SVGs
     version: dict = field(default_factory=dict)  # {"date": "2026-11-22", "commit": "abc1234"} or {}
     history: object = None  # history.History: when each page's data last changed
     banner: str = ""        # set for a synthetic package: shown on top of every page
@@ -60,18 +64,39 @@ class Site:
             return "bản chưa đánh số (không có lịch sử git)"
         return f"{self.version['date_vn']} (commit {self.version['commit']})"
 
+    @property
+    def pages(self) -> dict[str, str]:
+        """The generated Markdown, for a site kept in memory (out=Collect)."""
+        return {path: body for path, body in self.out.files.items() if path.endswith(".md")}
+
     # --- output -------------------------------------------------------------------------------
     def page(self, path: str, template: str, **ctx) -> None:
-        if path in self.pages:
-            raise ValueError(f"two pages want the same path: {path}")
         body = self.env.get_template(template).render(site=self, page=path, **ctx)
         if self.banner:
             body = with_banner(body, self.banner)
         body += self.env.get_template("_changed.md.j2").render(site=self, page=path)
-        self.pages[path] = html_tables(body, path)  # data tables as HTML: MkDocs renders them ~free
+        self.out.add(path, html_tables(body, path))  # data tables as HTML: MkDocs renders them ~free
+
+    def file(self, path: str, content: str | bytes) -> None:
+        self.out.add(path, content)
+
+    def copy(self, path: str, source: Path) -> None:
+        """A file already on disk (a download): linked or copied, never read into memory."""
+        self.out.add_file(path, source)
+
+    def extract(self, path: str, make) -> None:
+        """A place's own data as `path`.json and `path`.csv; make() -> (JSON bytes, CSV bytes)
+        is called only when the cache of this package version does not hold them."""
+        if self.extracts is None:
+            from ..exports import Extracts
+            self.extracts = Extracts(self.cache_dir, self.package_dir, self.model.descriptor)
+        self.extracts.add(self.out, path, make)
 
     def chart(self, chart: Chart) -> Chart:
-        self.charts.append(chart)
+        if self.renderer:
+            self.renderer.add(chart)
+        else:
+            self.charts.append(chart)
         return chart
 
     # --- links (relative, so the site works from any folder; paths from routes) -----------------

@@ -55,7 +55,7 @@ def atom(site: Site) -> str:
 
 
 def generate(site: Site) -> None:
-    site.extra_files[routes.FEED] = atom(site)
+    site.file(routes.FEED, atom(site))
     titles = {r["name"]: r.get("title", r["name"]) for r in site.model.descriptor["resources"]}
     site.page(routes.CHANGES, "changes.md.j2",
               releases=site.history.releases if site.history else [], limit=MAX_SENTENCES,

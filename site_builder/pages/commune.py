@@ -171,13 +171,12 @@ def commune_page(site: Site, lineage: Lineage, commune: dict, criterion_names: d
                                                   commune["changes_in"], commune["changes_out"], inherited)
                       for r in rows if r.get("source_id")} | {commune["source_id"]},
                      key=site.source_label)
-    related = {"commune_recognitions": commune["recognitions"],
-               "unit_changes": commune["changes_in"] + commune["changes_out"],
-               "commune_criteria_counts": model.located("commune_criteria_counts", commune_id=cid),
-               "commune_criteria": model.located("commune_criteria", commune_id=cid), **located}
     extract = f"du-lieu/xa/{cid}"
-    site.extra_files[extract + ".json"], site.extra_files[extract + ".csv"] = \
-        exports.place_extract(commune, related)
+    site.extract(extract, lambda: exports.place_extract(commune, {
+        "commune_recognitions": commune["recognitions"],
+        "unit_changes": commune["changes_in"] + commune["changes_out"],
+        "commune_criteria_counts": model.located("commune_criteria_counts", commune_id=cid),
+        "commune_criteria": model.located("commune_criteria", commune_id=cid), **located}))
     dissolved = [ch for ch in commune["changes_out"] if ch["change_type"] == "dissolved"]
     site.page(page, "commune.md.j2", c=commune, district=model.district_of(commune), today=today,
               extract=extract, level=level, latest=latest, counts=counts, chart=chart, table=table,

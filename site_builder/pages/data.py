@@ -11,7 +11,8 @@ from . import Site
 def generate(site: Site) -> None:
     resources = site.model.descriptor["resources"]
     downloads = exports.download_files(site.package_dir, site.model.descriptor, site.cache_dir)
-    site.extra_paths.update(downloads.files)
+    for path, source in downloads.files.items():
+        site.copy(path, source)
     files = (exports.ZIP, exports.SQLITE, exports.XLSX)
     site.page("du-lieu/index.md", "data.md.j2", resources=resources, files=files,
               sizes={k: downloads.size(k) for k in files}, counts=downloads.counts,

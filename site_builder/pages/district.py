@@ -4,6 +4,8 @@ projects and models located there. The per-commune aggregates are computed once 
 package with pandas (vectorised), then looked up per district."""
 from __future__ import annotations
 
+from functools import partial
+
 from .. import exports, labels, place_charts, routes
 from ..model import full_name
 from . import LEVEL_LABEL, NO_DATA, STATUS_LABEL, Site
@@ -58,8 +60,7 @@ def generate(site: Site) -> None:
                    **{t: model.located(t, district_id=district["id"]) for t in
                       ("donors", "households", "land_donors", "projects", "production_models", "awards")}}
         extract = f"du-lieu/huyen/{district['id']}"
-        site.extra_files[extract + ".json"], site.extra_files[extract + ".csv"] = \
-            exports.place_extract(district, related)
+        site.extract(extract, partial(exports.place_extract, district, related))
         ordered = model.communes_sorted(communes)
         status = [(c, current_level(c), per_commune.get(c["id"])) for c in ordered]
         site.page(path, "district.md.j2", district=district, periods=periods, extract=extract,

@@ -81,5 +81,4 @@ def entries(site: Site) -> list[dict]:
 
 
 def generate(site: Site) -> None:
-    site.extra_files[routes.FINDER_INDEX] = json.dumps(entries(site), ensure_ascii=False,
-                                                        separators=(",", ":"))
+    site.file(routes.FINDER_INDEX, json.dumps(entries(site), ensure_ascii=False, separators=(",", ":")))

@@ -38,9 +38,13 @@ def generate(site: Site) -> None:
     report = (validate_package_cached(site.package_dir, site.cache_dir / "validation")
               if site.cache_dir else validate_package(site.package_dir))
     notes = {n["id"]: n for n in site.model.rows("notes")}
-    warnings = []
+    warnings, by_id = [], {}  # resource -> id -> its first row, made once (not a scan per warning)
     for p in report.warnings:
-        row = next((r for r in site.model.rows(p.resource) if r.get("id") == p.row_id), None)
+        if p.resource not in by_id:
+            by_id[p.resource] = {}
+            for r in site.model.rows(p.resource):
+                by_id[p.resource].setdefault(r.get("id"), r)
+        row = by_id[p.resource].get(p.row_id)
         place = where(site, p.resource, row) if row else None
         note = notes.get(p.note_id)
         warnings.append({"what": RULE_VI.get(p.rule, "Cảnh báo"), "place": place,

@@ -69,7 +69,12 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
         me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
-    def wrap(owner, attr, stage, only_if=None):
+    nested: list[list[float]] = []  # [wall, CPU] of the timed calls inside the running one
+
+    def wrap(owner, attr, stage, only_if=None, exclusive=True):
+        """Time owner.attr as `stage`. An exclusive stage leaves out the time of the exclusive
+        stages it calls (writes and charts inside page generation), so the stages add up; the
+        others (per page module, per export) are for the detail line only."""
         fn = getattr(owner, attr, None)
         if fn is None or getattr(fn, "_timed", False):
             return
@@ -79,11 +84,20 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
             if only_if and not only_if(a, k):
                 return fn(*a, **k)
             t, c = time.perf_counter(), _cpu()
+            if exclusive:
+                nested.append([0.0, 0.0])
             try:
                 return fn(*a, **k)
             finally:
-                stages[stage] += time.perf_counter() - t
-                cpu[stage] += _cpu() - c
+                wall, used = time.perf_counter() - t, _cpu() - c
+                if exclusive:
+                    inner = nested.pop()
+                    if nested:
+                        nested[-1][0] += wall
+                        nested[-1][1] += used
+                    wall, used = wall - inner[0], used - inner[1]
+                stages[stage] += wall
+                cpu[stage] += used
         timed._timed = True
         setattr(owner, attr, timed)
 
@@ -96,35 +110,40 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
     wrap(B, "cached_history", "history")  # load_history on a miss, inside it
     wrap(B, "data_version", "history")
     wrap(B, "generate_all", "pages")
-    wrap(charts, "render_all", "charts:render")
+    # charts: the spec, then the renderer (CSV and cached SVG at once, the rest in worker
+    # processes during page generation; finish() waits for them and reaps the workers, whose
+    # CPU seconds are counted there)
+    wrap(charts.Renderer, "add", "charts:render")
+    wrap(charts.Renderer, "finish", "charts:render")
     counts = {}
-    render_all = charts.render_all
+    add = charts.Renderer.add
 
-    @functools.wraps(render_all)
-    def counting(chart_list, *a, **k):
-        counts["charts"] = counts.get("charts", 0) + len(chart_list)
-        return render_all(chart_list, *a, **k)
+    @functools.wraps(add)
+    def counting(self, chart, *a, **k):
+        counts["charts"] = counts.get("charts", 0) + 1
+        return add(self, chart, *a, **k)
     counting._timed = True
-    charts.render_all = counting
+    charts.Renderer.add = counting
     for name in ("time_chart", "bar_chart_marks"):   # every chart type goes through these two
         wrap(charts, name, "charts:spec")
     from site_builder import place_charts  # commune and district charts
     for name in ("criteria_over_time", "communes_latest"):
         wrap(place_charts, name, "charts:spec")
-    wrap(B.Writer, "flush", "write")
+    for name in ("add", "add_file", "commit"):  # files are written as they are made
+        wrap(B.Writer, name, "write")
     wrap(B, "structure_key", "mkdocs:structure key")
     wrap(B, "publish", "publish")
     try:
         from site_builder import exports
         for name in ("download_files", "_write_downloads", "_save_xlsx", "make_zip_file", "place_extract"):
-            wrap(exports, name, f"exports:{name}")
+            wrap(exports, name, f"exports:{name}", exclusive=False)
     except ImportError:
         pass
     import importlib
     import pkgutil
     for mod in pkgutil.iter_modules(pages.__path__):
         m = importlib.import_module(f"site_builder.pages.{mod.name}")
-        wrap(m, "generate", f"pages:{mod.name}")
+        wrap(m, "generate", f"pages:{mod.name}", exclusive=False)
     wrap(subprocess, "run", "mkdocs",
          only_if=lambda a, k: "mkdocs" in " ".join(map(str, a[0] if a else k.get("args", []))))
 
@@ -411,7 +430,7 @@ def stage_split(res: dict, key: str = "stages", total: str = "total") -> dict:
     s = res[key]
     spec = s.get("charts:spec", 0.0)
     split = {"validate": s.get("validate", 0.0), "model": s.get("model", 0.0) + s.get("history", 0.0),
-             "pages": s.get("pages", 0.0) - spec, "charts": spec + s.get("charts:render", 0.0),
+             "pages": s.get("pages", 0.0), "charts": spec + s.get("charts:render", 0.0),
              "write": s.get("write", 0.0), "mkdocs": s.get("mkdocs", 0.0)}
     split["other"] = res[total] - sum(split.values())
     return split
@@ -458,8 +477,10 @@ def print_report(results: list[dict]) -> None:
     for row in rows2:
         print(line2(row))
     print("\nStages: validate = validate_package; model = build_model + git history; pages = page modules "
-          "without chart specs (includes downloads/exports); charts = Vega-Lite specs + SVG rendering; "
-          "write = Writer.flush; mkdocs = `mkdocs build --strict` subprocess; other = the rest "
+          "without chart specs and writes (includes downloads/exports); charts = Vega-Lite specs + SVG rendering "
+          "(the part the build waits for; workers render during the pages); "
+          "write = Writer (files written as made, then moved in); mkdocs = `mkdocs build --strict` subprocess; "
+          "other = the rest "
           "(reading the package bytes, assets, site swap). Peak RSS = build process + MkDocs child "
           "(sampled tree sum or per-process maximum, whichever is larger). ratio = total / bare. "
           "rebuild = the same package built again with the first build's caches (--rebuild).")
