@@ -38,7 +38,7 @@ class BuildError(Exception):
 
 
 def make_site(package_dir: Path, cache_dir: Path | None = None, env=None, out=None,
-              renderer=None, tables: dict | None = None) -> Site:
+              renderer=None, tables: dict | None = None, skip: frozenset = frozenset()) -> Site:
     """Read the package and generate every page, chart and file: into `out`, a Writer that
     writes each to disk as it is made, with `renderer` (charts.Renderer) for the charts; or,
     without them, kept in memory (site.pages, site.charts: tests and the preview). With `env`,
@@ -51,7 +51,7 @@ def make_site(package_dir: Path, cache_dir: Path | None = None, env=None, out=No
                 banner=DEMO_BANNER if model.descriptor.get("synthetic") else "")
     if out is not None:
         site.out, site.renderer = out, renderer
-    generate_all(site)
+    generate_all(site, skip)  # `skip`: page types the preview makes after the others
     if site.extracts:
         site.extracts.finish()
     return site

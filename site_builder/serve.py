@@ -24,8 +24,14 @@ from watchdog.events import (
 from watchdog.observers import Observer
 
 from .build import ROOT, make_site, mkdocs_config, write_docs
+from .pages import generate_all
 from .render import make_env
 from .validate import validate_package_cached
+from .writer import Collect
+
+# Made after the other pages are shown: the downloads (about a second on the real package) and
+# the data-check page (it waits for the validation process's report).
+LATER = frozenset({"data", "validation"})
 
 # Only changes count: reading a file (as a regeneration does) must not trigger another one.
 CHANGES = {EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED, EVENT_TYPE_MOVED}
@@ -104,8 +110,10 @@ class Preview:
     validates and regenerates everything, or, when only hand-written pages (content/) changed,
     rewrites just those with the last good site. The package is validated in a second process
     while this one generates the pages (each takes about a second on the real package; the
-    machine has two cores); the pages are written only if it is valid. Invalid data prints the
-    validator's report and keeps the last good pages."""
+    machine has two cores); the pages are written only if it is valid, first beside the last
+    downloads and data-check page, which are then made again (LATER: about a second more on the
+    real package, that the changed page does not wait for). Invalid data prints the validator's
+    report and keeps the last good pages."""
 
     def __init__(self, package_dir: Path, work_dir: Path, content_dir: Path):
         self.package_dir, self.content_dir = Path(package_dir), Path(content_dir).resolve()
@@ -113,6 +121,7 @@ class Preview:
         self.site = None  # the last good site
         self.env = make_env()  # compiled templates kept between regenerations (Jinja reloads an edited one)
         self.pool = None  # the validation process, started on first use and kept
+        self.later = None  # the files of the LATER page types last made
 
     def validate(self) -> Future:
         """Start validating the package in the validation process; the future gives None when
@@ -140,7 +149,7 @@ class Preview:
         check = self.validate()
         site = error = None
         try:
-            site = make_site(self.package_dir, self.cache_dir, self.env)
+            site = make_site(self.package_dir, self.cache_dir, self.env, skip=LATER)
         except Exception as exc:  # invalid data can break a page module: the report says why
             error = exc
         if (problems := self.problems(check)) is not None:
@@ -148,9 +157,18 @@ class Preview:
             return
         if error is not None:
             raise error
-        self.site = site
-        write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
-        print("pages regenerated", flush=True)
+        pages = site.out
+        if self.later is not None:  # the changed pages first, beside the last downloads and data check
+            pages.files.update(self.later)
+            write_docs(site, self.docs_dir, self.content_dir, self.cache_dir)
+            print("pages regenerated", flush=True)
+        site.out = Collect()
+        generate_all(site, only=LATER)  # the validation report is in the cache by now
+        self.later = dict(site.out.files)
+        pages.files.update(self.later)
+        site.out, self.site = pages, site
+        write_docs(site, self.docs_dir, self.content_dir, self.cache_dir)
+        print("downloads and data check regenerated", flush=True)
 
     def close(self) -> None:
         if self.pool is not None:

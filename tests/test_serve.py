@@ -77,7 +77,16 @@ def test_preview_keeps_the_last_good_pages_and_rewrites_only_content_when_only_c
 
     set_cell(package, "ntm_counts", 0, "communes", "24")  # fixed, and a valid edit beside it
     set_cell(package, "commune_recognitions", 0, "decision", "9876/QĐ-UBND")
+    writes, write_docs = [], serve_module.write_docs
+
+    def watching(*args):  # what the docs hold after each write: the page, then the download
+        write_docs(*args)
+        page = (docs / "xa" / "xa-dinh-lap-thu-nghiem.md").read_text(encoding="utf-8")
+        download = (docs / "du-lieu" / "commune_recognitions.csv").read_text(encoding="utf-8-sig")
+        writes.append(("9876/QĐ\\-UBND" in page, "9876/QĐ-UBND" in download))
+    monkeypatch.setattr(serve_module, "write_docs", watching)
     preview.regenerate({package / "data" / "ntm_counts.csv", package / "data" / "commune_recognitions.csv"})
     preview.close()
     assert len(validations) == 2  # Markdown escapes the hyphen
-    assert "9876/QĐ\\-UBND" in (docs / "xa" / "xa-dinh-lap-thu-nghiem.md").read_text(encoding="utf-8")
+    # the changed page is shown first, beside the last downloads; then the downloads follow
+    assert writes == [(True, False), (True, True)]

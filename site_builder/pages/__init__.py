@@ -176,7 +176,9 @@ def criterion_name(model: Model, number: int, criteria_set: str = "qd1980") -> s
     return f"Tiêu chí {number}"
 
 
-def generate_all(site: Site) -> None:
-    """Run every page module of the registry (routes.PAGE_TYPES), in its order."""
+def generate_all(site: Site, skip: frozenset = frozenset(), only: frozenset | None = None) -> None:
+    """Run every page module of the registry (routes.PAGE_TYPES), in its order (but those in
+    `skip`; or only those in `only`)."""
     for page_type in routes.PAGE_TYPES:
-        importlib.import_module(f"{__name__}.{page_type.module}").generate(site)
+        if page_type.module not in skip and (only is None or page_type.module in only):
+            importlib.import_module(f"{__name__}.{page_type.module}").generate(site)
