@@ -100,25 +100,35 @@ def add_static(writer, content_dir: Path | None, banner: str) -> None:
                     writer.add(prefix + f.relative_to(folder).as_posix(), content)
 
 
-def write_docs(site: Site, docs_dir: Path, content_dir: Path | None = None,
-               cache_dir: Path | None = None) -> int:
-    """Write a site kept in memory (make_site without a writer), its charts, the hand-written
-    pages of content_dir and the web assets into docs_dir: only files whose content changed;
-    files no longer made are removed."""
+def into_docs(docs_dir: Path, cache_dir: Path | None, fill):
+    """Run fill(writer, renderer) with a Writer into docs_dir and a chart Renderer writing through
+    it; then the charts are finished and the changes moved in. On any failure both are dropped,
+    so docs_dir stays as it was. Returns what fill returns."""
     writer = Writer(docs_dir)
     renderer = charts.Renderer(writer, cache_dir and cache_dir / "charts")
     try:
-        for path, content in site.out.files.items():
-            (writer.add_file if isinstance(content, Path) else writer.add)(path, content)
-        for chart in site.charts:
-            renderer.add(chart)
+        result = fill(writer, renderer)
         renderer.finish()
-        add_static(writer, content_dir, site.banner)
     except BaseException:
         renderer.close()
         writer.abort()
         raise
-    return writer.commit()
+    writer.commit()
+    return result
+
+
+def write_docs(site: Site, docs_dir: Path, content_dir: Path | None = None,
+               cache_dir: Path | None = None) -> None:
+    """Write a site kept in memory (make_site without a writer), its charts, the hand-written
+    pages of content_dir and the web assets into docs_dir: only files whose content changed;
+    files no longer made are removed."""
+    def fill(writer, renderer) -> None:
+        for path, content in site.out.files.items():
+            (writer.add_file if isinstance(content, Path) else writer.add)(path, content)
+        for chart in site.charts:
+            renderer.add(chart)
+        add_static(writer, content_dir, site.banner)
+    into_docs(docs_dir, cache_dir, fill)
 
 
 def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
@@ -126,18 +136,11 @@ def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
     """Generate the site straight into docs_dir: each page, chart and file is written as it is
     made (only if its bytes changed) and nothing is held until the end; the changes are moved in
     when everything succeeded, so a failure leaves docs_dir as it was."""
-    writer = Writer(docs_dir)
-    renderer = charts.Renderer(writer, cache_dir and cache_dir / "charts")
-    try:
+    def fill(writer, renderer) -> Site:
         site = make_site(package_dir, cache_dir, out=writer, renderer=renderer, tables=tables)
-        renderer.finish()
         add_static(writer, content_dir, site.banner)
-    except BaseException:
-        renderer.close()
-        writer.abort()
-        raise
-    writer.commit()
-    return site
+        return site
+    return into_docs(docs_dir, cache_dir, fill)
 
 
 def release_memory() -> None:
