@@ -548,6 +548,19 @@ assert len(BY_ID) == len(CASES), "case ids must be unique"
 
 # --- commune-level data (issue 14): the rules of site_builder/checks_commune.py ----------------
 _KIEN_MOC_2020 = "web-baolangson-kien-moc-ccc-002"   # 19/19, 2020-12-31, criteria set qd1980
+# A city average of 18,5 where its three xã each have 19/19 (Kiến Mộc's 2020 count copied to them)
+_CITY_AVERAGE_18_5 = (
+    ("append", "average_criteria", "web-baolangson-en-1466-ac-001",
+     {"id": "corpus-avg-tp", "as_of": "2020-12-31", "as_of_precision": "year",
+      "scope": "thành phố Lạng Sơn", "district_id": "thanh-pho-lang-son", "value": "18.5",
+      "value_text": "18,5"}),
+    ("append", "commune_criteria_counts", _KIEN_MOC_2020,
+     {"id": "corpus-ccc-mai-pha", "commune_id": "xa-mai-pha-lang-son"}),
+    ("append", "commune_criteria_counts", _KIEN_MOC_2020,
+     {"id": "corpus-ccc-hoang-dong", "commune_id": "xa-hoang-dong-lang-son"}),
+    ("append", "commune_criteria_counts", _KIEN_MOC_2020,
+     {"id": "corpus-ccc-quang-lac", "commune_id": "xa-quang-lac-lang-son"}),
+)
 CASES = CASES + (
     Case("criterion-not-in-its-set",
          "mistypes a criteria row's set, so criterion 2 of the 2016 set no longer exists",
@@ -577,32 +590,14 @@ CASES = CASES + (
                words=["0 met and 9 not met"])),
     Case("district-average-differs-from-communes",
          "adds a city average of 18,5 where its three xã each have 19/19 on the same date",
-         (("append", "average_criteria", "web-baolangson-en-1466-ac-001",
-           {"id": "corpus-avg-tp", "as_of": "2020-12-31", "as_of_precision": "year",
-            "scope": "thành phố Lạng Sơn", "district_id": "thanh-pho-lang-son", "value": "18.5",
-            "value_text": "18,5"}),
-          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
-           {"id": "corpus-ccc-mai-pha", "commune_id": "xa-mai-pha-lang-son"}),
-          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
-           {"id": "corpus-ccc-hoang-dong", "commune_id": "xa-hoang-dong-lang-son"}),
-          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
-           {"id": "corpus-ccc-quang-lac", "commune_id": "xa-quang-lac-lang-son"})),
+         _CITY_AVERAGE_18_5,
          error("aggregate-mismatch", "average_criteria", "value", value="18.5",
                words=["the 3 xã of thanh-pho-lang-son average 19.00",
                       "average_criteria:corpus-avg-tp reports 18.5"])),
     Case("district-average-differs-noted",
          "the same city average, with a note recording the disagreement",
-         (("append", "average_criteria", "web-baolangson-en-1466-ac-001",
-           {"id": "corpus-avg-tp", "as_of": "2020-12-31", "as_of_precision": "year",
-            "scope": "thành phố Lạng Sơn", "district_id": "thanh-pho-lang-son", "value": "18.5",
-            "value_text": "18,5"}),
-          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
-           {"id": "corpus-ccc-mai-pha", "commune_id": "xa-mai-pha-lang-son"}),
-          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
-           {"id": "corpus-ccc-hoang-dong", "commune_id": "xa-hoang-dong-lang-son"}),
-          ("append", "commune_criteria_counts", _KIEN_MOC_2020,
-           {"id": "corpus-ccc-quang-lac", "commune_id": "xa-quang-lac-lang-son"}),
-          ("append", "notes", "i14-note-001", {"id": "corpus-note-avg", "rows": "average_criteria:corpus-avg-tp"})),
+         _CITY_AVERAGE_18_5 + (
+          ("append", "notes", "i14-note-001", {"id": "corpus-note-avg", "rows": "average_criteria:corpus-avg-tp"}),),
          warning("aggregate-mismatch", "average_criteria", "value", words=["reports 18.5"])),
 )
 BY_ID = {c.id: c for c in CASES}
