@@ -108,14 +108,7 @@ def page_url(page: str, href: str) -> str:
     path, hash_, anchor = href.partition("#")
     target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
     target_url = routes.url(target) or "./"
-    parts = [p for p in posixpath.normpath("/" + target_url).split("/") if p]
-    base = [p for p in posixpath.normpath("/" + (routes.url(page) or "./")).split("/") if p]
-    common = 0
-    for a, b in zip(base, parts):
-        if a != b:
-            break
-        common += 1
-    out = "/".join([".."] * (len(base) - common) + parts[common:]) or "."
+    out = posixpath.relpath("/" + target_url, "/" + (routes.url(page) or "./"))  # as rel() does
     return (out + "/" if target_url.endswith("/") else out) + hash_ + anchor
 
 
