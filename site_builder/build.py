@@ -263,7 +263,7 @@ def structure_key(config: Path, docs_dir: Path, epoch: str) -> str:
             digest.update(b"\0")
     settings = yaml.safe_load(config.read_text(encoding="utf-8"))
     add(code_fingerprint(), epoch, config.read_bytes())
-    add("\n".join(sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file())))
+    add("\n".join(sorted(docs_files(docs_dir))))
     theme_dir = (settings.get("theme") or {}).get("custom_dir")
     for f in sorted(Path(theme_dir).rglob("*")) if theme_dir else ():
         if f.is_file():
@@ -293,15 +293,27 @@ def _title_lines(markdown: str) -> str:
     return "\n".join(head + ["\0"] + headings)
 
 
+def docs_files(docs_dir: Path) -> list[str]:
+    """Every file of docs_dir, as a path relative to it (plain strings: ~5× faster than pathlib's
+    rglob over the 50,000 files of a national build)."""
+    top = f"{docs_dir}/"
+    return [f"{folder}/{name}"[len(top):] for folder, _, names in os.walk(docs_dir) for name in names]
+
+
 def stale_pages(docs_dir: Path, out: Path) -> set[str]:
     """The addresses of the pages a dirty build renders: those whose Markdown is newer than their
     HTML (MkDocs' own rule; the writer rewrites only changed files)."""
     stale = set()
-    for md in docs_dir.rglob("*.md"):
-        rel = md.relative_to(docs_dir).as_posix()[:-3]
-        url = "" if rel == "index" else rel[:-5] if rel.endswith("/index") else rel + "/"
-        html = out / url / "index.html"
-        if not html.is_file() or html.stat().st_mtime < md.stat().st_mtime:
+    for rel in docs_files(docs_dir):
+        if not rel.endswith(".md"):
+            continue
+        page = rel[:-3]
+        url = "" if page == "index" else page[:-5] if page.endswith("/index") else page + "/"
+        try:
+            newer = os.stat(f"{out}/{url}index.html").st_mtime < os.stat(f"{docs_dir}/{rel}").st_mtime
+        except FileNotFoundError:
+            newer = True
+        if newer:
             stale.add(url)
     return stale
 
@@ -331,22 +343,26 @@ def merge_search_index(old: dict, new: dict | None, rebuilt: set[str]) -> dict |
 def publish(out: Path, site_dir: Path) -> Path:
     """Put a copy of MkDocs' output in site_dir atomically: built beside it, then swapped in, so
     the previous site stays whole until the new one is complete. A file unchanged since the
-    last publish (same size and time as the copy in the published site) is hard-linked from it;
-    any other is copied. MkDocs writes in place into `out`, so no file of `out` is ever linked
-    into the published site. When every file is unchanged and none removed, site_dir is left as is."""
-    files = [os.path.relpath(os.path.join(folder, name), out) for folder, _, names in os.walk(out) for name in names]
-    same = {rel for rel in files if _unchanged(out / rel, site_dir / rel)}
+    last publish (same size and time as the copy in the published site, or the same bytes) is
+    hard-linked from it; any other is copied. MkDocs writes in place into `out`, so no file of
+    `out` is ever linked into the published site. When every file is unchanged and none removed,
+    site_dir is left as is."""
+    src, dst = f"{out}/", f"{site_dir}/"
+    files = [f"{folder}/{name}"[len(src):] for folder, _, names in os.walk(out) for name in names]
+    same = {rel for rel in files if _unchanged(src + rel, dst + rel)}
     if len(same) == len(files) and sum(len(names) for _, _, names in os.walk(site_dir)) == len(files):
         return site_dir
     tmp = site_dir.with_name(f".{site_dir.name}.building")
     shutil.rmtree(tmp, ignore_errors=True)
+    new = f"{tmp}/"
     try:
+        for folder in {os.path.dirname(rel) for rel in files}:
+            os.makedirs(new + folder, exist_ok=True)
         for rel in files:
-            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             if rel in same:
-                os.link(site_dir / rel, tmp / rel)
+                os.link(dst + rel, new + rel)
             else:
-                shutil.copy2(out / rel, tmp / rel)
+                shutil.copy2(src + rel, new + rel)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -359,16 +375,23 @@ def publish(out: Path, site_dir: Path) -> Path:
     return site_dir
 
 
-def _unchanged(src: Path, published: Path) -> bool:
+def _unchanged(src: str, published: str) -> bool:
     """The published file has src's bytes: same size and time (copied from it), or same size and
-    the same bytes (a file MkDocs writes on every build: sitemap, 404 page, search index)."""
+    the same bytes (MkDocs rewrites every page on a full build, and on every build the sitemap,
+    404 page and search index); then the published file takes src's time, so the next publish
+    knows it by its time without reading both again."""
     try:
         st, pst = os.stat(src), os.stat(published)
     except OSError:  # not published before
         return False
     if not stat.S_ISREG(pst.st_mode) or st.st_size != pst.st_size:
         return False
-    return st.st_mtime_ns == pst.st_mtime_ns or filecmp.cmp(src, published, shallow=False)
+    if st.st_mtime_ns == pst.st_mtime_ns:
+        return True
+    if not filecmp.cmp(src, published, shallow=False):
+        return False
+    os.utime(published, ns=(pst.st_atime_ns, st.st_mtime_ns))
+    return True
 
 
 def write_search_index(path: Path, data: dict | None) -> None:

@@ -137,3 +137,34 @@ def test_git_history_is_kept_between_builds_and_renewed_when_the_package_changes
     assert len(calls) == 1  # another recognition of a commune: same history
     build.cached_history(REAL_PACKAGE, {**communes, "xa-moi": {"name": "Xã mới"}}, tmp_path)
     assert len(calls) == 2  # other communes: the pages a change belongs to may differ
+
+
+def test_publish_links_unchanged_files_copies_changed_ones_and_drops_removed_ones(tmp_path):
+    """publish() without MkDocs: MkDocs' folder `out` rewritten as a full build does (every file
+    a new time), one page changed, one removed, one added."""
+    import os
+    import time
+
+    out, site = tmp_path / "out", tmp_path / "site"
+    for rel, text in {"index.html": "trang chủ", "xa/a/index.html": "xã A", "xa/b/index.html": "xã B"}.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text, encoding="utf-8")
+    build.publish(out, site)
+    inode = (site / "index.html").stat().st_ino
+    time.sleep(0.01)
+    (out / "index.html").write_text("trang chủ", encoding="utf-8")  # same bytes, a new time
+    (out / "xa/a/index.html").write_text("xã A, sửa", encoding="utf-8")
+    (out / "xa/b/index.html").unlink()
+    (out / "xa/c").mkdir()
+    (out / "xa/c/index.html").write_text("xã C", encoding="utf-8")
+    build.publish(out, site)
+    assert files(site) == files(out)
+    assert (site / "index.html").stat().st_ino == inode  # linked from the previous site, not copied
+    # ... and it took MkDocs' time, so the next publish knows it unchanged without reading it
+    assert (site / "index.html").stat().st_mtime_ns == (out / "index.html").stat().st_mtime_ns
+    for rel in ("index.html", "xa/a/index.html", "xa/c/index.html"):  # nothing shares MkDocs' files
+        assert (site / rel).stat().st_ino != (out / rel).stat().st_ino
+    before = {p: p.stat().st_ino for p in site.rglob("*")}
+    assert build.publish(out, site) == site
+    assert {p: p.stat().st_ino for p in site.rglob("*")} == before  # nothing changed: left as it was
+    assert not any(p.name.startswith(".site") for p in tmp_path.iterdir())
