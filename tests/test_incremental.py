@@ -142,7 +142,6 @@ def test_git_history_is_kept_between_builds_and_renewed_when_the_package_changes
 def test_publish_links_unchanged_files_copies_changed_ones_and_drops_removed_ones(tmp_path):
     """publish() without MkDocs: MkDocs' folder `out` rewritten as a full build does (every file
     a new time), one page changed, one removed, one added."""
-    import os
     import time
 
     out, site = tmp_path / "out", tmp_path / "site"
