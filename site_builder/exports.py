@@ -183,9 +183,9 @@ def _table_files(package_dir: Path, res: dict, root: Path, code: str) -> TableFi
 
 
 def _write_table_files(package_dir: Path, res: dict, out: Path) -> dict:
-    """A table's CSV, JSON and SQLite part, and its member of the package zip (the package's
-    own file, or for persons the file without the persons not to publish); a table over
-    LARGE_TABLE_ROWS only its zip member."""
+    """A table's CSV, JSON, SQLite part and XLSX sheet, and its member of the package zip (the
+    package's own file, or for persons the file without the persons not to publish); a table
+    over LARGE_TABLE_ROWS only its zip member."""
     name, source = res["name"], package_dir / res["path"]
     count = None
     if name not in PERSON_TABLES and count_lines(source) > LARGE_TABLE_ROWS:
@@ -193,6 +193,7 @@ def _write_table_files(package_dir: Path, res: dict, out: Path) -> dict:
     zip_only = count is not None and count > LARGE_TABLE_ROWS
     if not zip_only:
         count = _write_table(package_dir, res, out)
+        _write_sheet(res, out, count)
         if name in PERSON_TABLES:
             source = out / "package.csv"
     make_zip_file(out / "member.zip", {f"{ZIP_FOLDER}/{res['path']}": source})
@@ -301,11 +302,11 @@ def _sqlite_file(resources: list[dict], tables: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _part_rows(table, res: dict):
+def _part_rows(folder: Path, res: dict):
     """A table's typed rows from its SQLite part, in file order (booleans back from 0/1)."""
     fields = res["schema"]["fields"]
     booleans = [k for k, f in enumerate(fields) if f.get("type") == "boolean"]
-    with closing(sqlite3.connect(table.folder / "part.sqlite")) as con:
+    with closing(sqlite3.connect(folder / "part.sqlite")) as con:
         for row in con.execute(f"SELECT * FROM [{res['name']}] ORDER BY rowid"):
             if booleans:
                 row = list(row)
@@ -316,24 +317,45 @@ def _part_rows(table, res: dict):
 
 
 def _xlsx_file(resources: list[dict], tables: dict, path: Path) -> None:
-    """The workbook: the introduction, then one sheet per table (but the zip-only ones), its
-    rows read from the table's SQLite part."""
+    """The workbook: the introduction, then one sheet per table (but the zip-only ones). openpyxl
+    writes the workbook with each table's sheet holding only its header (and one date, so the
+    date style is registered as in the table's own sheet); each of those is then replaced by
+    the sheet the table's cache holds (see _write_sheet), so an edit writes one sheet again."""
     from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)  # openpyxl's streaming mode: a sheet is written row by row
     _xlsx_intro(wb, resources, [n for n, t in tables.items() if t.zip_only])
+    sheets = {}
     for res in resources:
         table = tables[res["name"]]
-        if table.zip_only:
-            continue
-        fields = res["schema"]["fields"]
-        ws = _xlsx_sheet(wb, res["name"], fields)
-        dates = [f.get("type") == "date" for f in fields]
-        for row in _part_rows(table, res):
-            ws.append([_xlsx_cell(ws, value, is_date) for value, is_date in zip(row, dates)])
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(fields))}{table.count + 1}"
-    _save_xlsx(wb, path)
+        if not table.zip_only:
+            fields = res["schema"]["fields"]
+            dates = [["2020-01-01" if f.get("type") == "date" else None for f in fields]]
+            _fill_sheet(wb, res, dates if any(dates[0]) else [], table.count)
+            sheets[f"xl/worksheets/sheet{len(wb.worksheets)}.xml"] = table.folder / "sheet.xlsx"
+    _save_xlsx(wb, path, sheets)
+
+
+def _write_sheet(res: dict, folder: Path, count: int) -> None:
+    """The table's sheet, as openpyxl writes it in the workbook: the second sheet of a workbook
+    (the first one, like the introduction, is the selected one), rows from the SQLite part."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    wb.create_sheet("Giới thiệu")
+    _fill_sheet(wb, res, _part_rows(folder, res), count)
+    wb.save(folder / "sheet.xlsx")
+
+
+def _fill_sheet(wb, res: dict, rows, count: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    fields = res["schema"]["fields"]
+    ws = _xlsx_sheet(wb, res["name"], fields)
+    dates = [f.get("type") == "date" for f in fields]
+    for row in rows:
+        ws.append([_xlsx_cell(ws, value, is_date) for value, is_date in zip(row, dates)])
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(fields))}{count + 1}"
 
 
 def _sqlite_table(db, res: dict, present: set[str]) -> None:
@@ -430,22 +452,31 @@ def _xlsx_cell(ws, value, is_date: bool):
     return value
 
 
-def _save_xlsx(wb, path: Path) -> None:
-    """Save with fixed dates, so that the same package gives the same bytes."""
+SHEET_IN_PART = "xl/worksheets/sheet2.xml"  # a table's sheet in its sheet.xlsx (_write_sheet)
+
+
+def _save_xlsx(wb, path: Path, sheets: dict[str, Path] | None = None) -> None:
+    """Save with fixed dates, so that the same package gives the same bytes; `sheets`: workbook
+    members to take from the tables' sheet.xlsx files instead."""
     fixed = dt.datetime(*FIXED_TIME)
     wb.properties.created = wb.properties.modified = fixed
     wb.properties.creator = "site_builder"
     tmp = path.with_suffix(".tmp")
     wb.save(tmp)
-    _rezip(tmp, path)
+    _rezip(tmp, path, sheets or {})
     tmp.unlink()
 
 
-def _rezip(src_path: Path, out: Path) -> None:
+def _rezip(src_path: Path, out: Path, sheets: dict[str, Path]) -> None:
     """Rewrite a zip with fixed entry times and a fixed `modified` property (openpyxl stamps
-    the current time in both when it saves)."""
+    the current time in both when it saves), the members named in `sheets` taken from there."""
     with zipfile.ZipFile(src_path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in src.namelist():
+            if name in sheets:
+                with zipfile.ZipFile(sheets[name]) as part, part.open(SHEET_IN_PART) as fh, \
+                        dst.open(_entry(name), "w") as to:
+                    shutil.copyfileobj(fh, to, 1 << 20)
+                continue
             data = src.read(name)
             if name == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",

@@ -151,3 +151,34 @@ def test_a_table_that_grows_past_the_limit_moves_into_the_zip_only(tmp_path, mon
     con.close()
     with zipfile.ZipFile(warm.files[exports.ZIP]) as zf:
         assert zf.read(f"{exports.ZIP_FOLDER}/data/communes.csv") == (pkg / "data" / "communes.csv").read_bytes()
+
+
+def test_the_workbook_assembled_from_cached_sheets_is_the_one_openpyxl_writes_whole(tmp_path):
+    """Each table's sheet is cached on its own and put into the workbook openpyxl writes with
+    header-only sheets: the result has the very members of the workbook written in one go
+    (dates with their style, a text beginning with '=' as text, the filters' defined names)."""
+    from openpyxl import Workbook
+
+    pkg = make_package(tmp_path / "pkg")
+    set_cell(pkg, "households", 0, "note", "=1+1")
+    files = downloads(pkg, tmp_path / "cache")
+    root, code = tmp_path / "cache" / "downloads" / "tables", exports.code_fingerprint()
+    resources = load_descriptor(pkg)["resources"]
+    tables = {r["name"]: exports._table_files(pkg, r, root, code) for r in resources}
+    wb = Workbook(write_only=True)
+    exports._xlsx_intro(wb, resources, [])
+    for res in resources:
+        table = tables[res["name"]]
+        exports._fill_sheet(wb, res, exports._part_rows(table.folder, res), table.count)
+    exports._save_xlsx(wb, tmp_path / "whole.xlsx")
+    with zipfile.ZipFile(files.files[exports.XLSX]) as got, zipfile.ZipFile(tmp_path / "whole.xlsx") as want:
+        assert got.namelist() == want.namelist()
+        for name in want.namelist():
+            assert got.read(name) == want.read(name), name
+    assert files.files[exports.XLSX].read_bytes() == (tmp_path / "whole.xlsx").read_bytes()
+    sheet = load_workbook(files.files[exports.XLSX])["households"]
+    assert [c.value for c in sheet[2]][[c.value for c in sheet[1]].index("note")] == "=1+1"
+    assert sheet["A1"].value == "id" and sheet.auto_filter.ref.endswith(str(sheet.max_row))
+    recognitions = load_workbook(files.files[exports.XLSX])["commune_recognitions"]
+    day = recognitions.cell(2, [c.value for c in recognitions[1]].index("decision_date") + 1)
+    assert day.is_date and day.number_format == "DD/MM/YYYY"
