@@ -272,7 +272,7 @@ def _write_table(package_dir: Path, res: dict, out: Path) -> int:
             plain_w.writerow(columns)
         bom_w.writerow(columns)
         json_f.write("[")
-        part = sqlite_utils.Database(out / "part.sqlite")
+        part = _scratch_db(out / "part.sqlite")
         part[name].create({f["name"]: SQL_TYPES.get(f.get("type"), "TEXT") for f in fields})
         part[name].insert_all(records(), batch_size=SQLITE_BATCH)
         part.close()
@@ -280,12 +280,22 @@ def _write_table(package_dir: Path, res: dict, out: Path) -> int:
     return count
 
 
+def _scratch_db(path: Path) -> sqlite_utils.Database:
+    """A database file being made: no journal on disk and no waiting for the disk at each commit
+    (a failed build leaves a temporary folder that the next one removes); the file format is
+    the same."""
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode = MEMORY")
+    db.execute("PRAGMA synchronous = OFF")
+    return db
+
+
 def _sqlite_file(resources: list[dict], tables: dict, path: Path) -> None:
     """One database of every table but the zip-only ones: each table created with its keys,
     then filled from its part (SQLite copies the rows itself)."""
     in_database = {n for n, t in tables.items() if not t.zip_only}
     tmp = path.with_name("ntm.sqlite")
-    db = sqlite_utils.Database(tmp)
+    db = _scratch_db(tmp)
     for res in resources:
         name = res["name"]
         if name not in in_database:
