@@ -98,9 +98,14 @@ def test_only_the_edited_tables_files_are_written_again(tmp_path, monkeypatch):
     original = exports._write_table
     monkeypatch.setattr(exports, "_write_table", lambda pkg_dir, res, out: (
         written.append(res["name"]), original(pkg_dir, res, out))[1])
+    root = tmp_path / "cache" / "downloads" / "tables"
+    parts = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in root.rglob("*")
+             if p.is_file() and p.relative_to(root).parts[0] != "funding"}
     set_cell(pkg, "funding", 0, "amount_stated", "1.352.450")
     again = downloads(pkg, tmp_path / "cache")
     assert written == ["funding"]
+    # the other tables' cached parts (SQLite part, sheet, zip member...) are not touched either
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in parts} == parts
     for rel, path in again.files.items():
         if table_of(rel) == "funding" or table_of(rel) is None:   # the edited table; all tables
             assert path.read_bytes() != contents[rel], f"{rel} did not change"
@@ -182,3 +187,24 @@ def test_the_workbook_assembled_from_cached_sheets_is_the_one_openpyxl_writes_wh
     recognitions = load_workbook(files.files[exports.XLSX])["commune_recognitions"]
     day = recognitions.cell(2, [c.value for c in recognitions[1]].index("decision_date") + 1)
     assert day.is_date and day.number_format == "DD/MM/YYYY"
+
+
+def test_the_database_assembled_from_parts_is_the_one_inserted_row_by_row(tmp_path):
+    """Each table is filled from its SQLite part by SQLite; the dump equals a database where
+    every row of the JSON download is inserted with sqlite-utils, as a fresh export does."""
+    import sqlite_utils
+
+    pkg = make_package(tmp_path / "pkg")
+    files = downloads(pkg, tmp_path / "cache")
+    resources = load_descriptor(pkg)["resources"]
+    db = sqlite_utils.Database(tmp_path / "direct.sqlite")
+    names = {r["name"] for r in resources}
+    for res in resources:
+        exports._sqlite_table(db, res, names)
+        rows = json.loads(files.files[f"du-lieu/{res['name']}.json"].read_text(encoding="utf-8"))
+        db[res["name"]].insert_all(rows)
+    exports._sqlite_descriptions(db, resources)
+    db.close()
+    got = dump(files.files[exports.SQLITE])
+    assert got == dump(tmp_path / "direct.sqlite")
+    assert sum(line.startswith('INSERT INTO "households"') for line in got) == len(read_rows(pkg, "households"))
