@@ -129,6 +129,9 @@ def download_files(package_dir: Path, descriptor: dict, cache_dir: Path | None) 
     for stale in (root / "tables").glob("*"):  # tables no longer in the package
         if stale.name not in tables:
             shutil.rmtree(stale)
+    for stale in root.glob("*"):  # a cache left by the code that kept one folder per package
+        if stale.name not in ("tables", "whole"):
+            shutil.rmtree(stale, ignore_errors=True)
     digest = hashlib.sha256(code.encode())
     digest.update(json.dumps([descriptor, {n: t.key for n, t in tables.items()}], sort_keys=True).encode())
     key = digest.hexdigest()[:24]

@@ -122,6 +122,9 @@ def test_one_version_of_each_table_is_kept(tmp_path):
         set_cell(pkg, "funding", 0, "amount_stated", f"1.352.45{n}")
         downloads(pkg, tmp_path / "cache")
     root = tmp_path / "cache" / "downloads"
+    (root / "0123456789abcdef01234567").mkdir()  # a folder of the cache before it was per table
+    downloads(pkg, tmp_path / "cache")
+    assert sorted(p.name for p in root.iterdir()) == ["tables", "whole"]
     tables = {p.name: len(list(p.iterdir())) for p in (root / "tables").iterdir()}
     assert set(tables) == {r["name"] for r in load_descriptor(pkg)["resources"]}
     assert set(tables.values()) == {1}
