@@ -486,9 +486,7 @@ def _rezip(src_path: Path, out: Path, sheets: dict[str, Path]) -> None:
     with zipfile.ZipFile(src_path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in src.namelist():
             if name in sheets:
-                with zipfile.ZipFile(sheets[name]) as part, part.open(SHEET_IN_PART) as fh, \
-                        dst.open(_entry(name), "w") as to:
-                    shutil.copyfileobj(fh, to, 1 << 20)
+                _copy_member(dst, sheets[name], SHEET_IN_PART, _entry(name))
                 continue
             data = src.read(name)
             if name == "docProps/core.xml":
@@ -523,30 +521,32 @@ def _zip_file(out: Path, members: dict[str, Path]) -> None:
     compressed bytes are copied, not compressed again, so an unchanged table costs a copy."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(members):
-            _copy_member(zf, members[name], name)
+            _copy_member(zf, members[name], name, _entry(name))
 
 
-def _copy_member(dst: zipfile.ZipFile, src_path: Path, name: str) -> None:
-    """Append the one member of a zip to `dst` as it is stored: its local header and compressed
-    bytes, then its central-directory entry (from its ZipInfo, at its new offset) when `dst`
-    closes. Uses zipfile's own bookkeeping (start_dir, _didModify: what writestr updates)."""
+def _copy_member(dst: zipfile.ZipFile, src_path: Path, member: str, entry: zipfile.ZipInfo) -> None:
+    """Append `member` of the zip at src_path to `dst` as `entry` (its name, date, attributes)
+    with the member's compressed bytes as they are stored: zlib is not run again, and gives the
+    same bytes as compressing anew. The central-directory entry is written from `entry` when
+    `dst` closes; zipfile's own bookkeeping (start_dir, _didModify) is updated as writestr does."""
     with zipfile.ZipFile(src_path) as src, open(src_path, "rb") as fh:
-        (info,) = src.infolist()
-        assert info.filename == name and not info.flag_bits & 0x08, (src_path, info)
+        info = src.getinfo(member)
+        assert info.compress_type == entry.compress_type and not info.flag_bits & 0x08, (src_path, info)
+        entry.CRC, entry.compress_size, entry.file_size = info.CRC, info.compress_size, info.file_size
         fh.seek(info.header_offset)
-        head = fh.read(zipfile.sizeFileHeader)
-        name_len, extra_len = struct.unpack("<HH", head[26:30])
-        info.header_offset = dst.fp.tell()
-        dst.fp.write(head)
-        left = name_len + extra_len + info.compress_size
+        name_len, extra_len = struct.unpack("<HH", fh.read(zipfile.sizeFileHeader)[26:30])
+        fh.seek(name_len + extra_len, 1)
+        entry.header_offset = dst.fp.tell()
+        dst.fp.write(entry.FileHeader())
+        left = info.compress_size
         while left:
             data = fh.read(min(left, 1 << 20))
             if not data:
-                raise ValueError(f"{src_path}: truncated")
+                raise ValueError(f"{src_path}: {member} is truncated")
             dst.fp.write(data)
             left -= len(data)
-    dst.filelist.append(info)
-    dst.NameToInfo[name] = info
+    dst.filelist.append(entry)
+    dst.NameToInfo[entry.filename] = entry
     dst.start_dir = dst.fp.tell()
     dst._didModify = True
 
