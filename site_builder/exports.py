@@ -18,9 +18,11 @@ import operator
 import os
 import re
 import shutil
+import sqlite3
+import struct
 import tempfile
 import zipfile
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -102,22 +104,51 @@ def package_key(package_dir: Path, descriptor: dict) -> str:
     return digest.hexdigest()[:24]
 
 
+def table_key(package_dir: Path, res: dict, code: str) -> str:
+    """What one table's downloads depend on: its descriptor entry, its file, the code and the
+    size limit. Each table's files are cached under this key, so an edit rewrites only the
+    edited table's files."""
+    digest = hashlib.sha256(code.encode())
+    digest.update(json.dumps(res, sort_keys=True).encode("utf-8"))
+    digest.update(f"\0{LARGE_TABLE_ROWS}\0".encode())
+    feed_file(digest, Path(package_dir) / res["path"])
+    return digest.hexdigest()[:24]
+
+
 def download_files(package_dir: Path, descriptor: dict, cache_dir: Path | None) -> "Downloads":
-    """Write every download into a folder keyed by the hash of the package (and of the code):
-    an unchanged package reuses the folder of the previous build instead of writing it again.
-    Tables are streamed row by row, so memory does not grow with the size of a table."""
-    key = package_key(package_dir, descriptor)
+    """Write every download into cache folders: per table (its CSV, JSON, SQLite part and zip
+    member) under a key of that table alone, then the files made of all tables (SQLite, XLSX,
+    zip) under a key of the package, assembled from the tables' parts. An unchanged table, or
+    package, reuses the files of the previous build; one version of each is kept. Tables are
+    streamed row by row, so memory does not grow with the size of a table."""
+    package_dir = Path(package_dir)
     root = Path(cache_dir or tempfile.mkdtemp(prefix="downloads-")) / "downloads"
-    folder = root / key
-    if not (folder / "done.json").is_file():
-        shutil.rmtree(root, ignore_errors=True)  # one package version kept: the current one
-        work = root / f".{key}.tmp"
+    code = code_fingerprint()
+    resources = descriptor["resources"]
+    tables = {res["name"]: _table_files(package_dir, res, root / "tables", code) for res in resources}
+    for stale in (root / "tables").glob("*"):  # tables no longer in the package
+        if stale.name not in tables:
+            shutil.rmtree(stale)
+    for stale in root.glob("*"):  # a cache left by the code that kept one folder per package
+        if stale.name not in ("tables", "whole"):
+            shutil.rmtree(stale, ignore_errors=True)
+    digest = hashlib.sha256(code.encode())
+    digest.update(json.dumps([descriptor, {n: t.key for n, t in tables.items()}], sort_keys=True).encode())
+    key = digest.hexdigest()[:24]
+    folder = root / "whole" / key
+    if not (folder / "done").is_file():
+        shutil.rmtree(root / "whole", ignore_errors=True)  # one package version kept: the current one
+        work = root / "whole" / f".{key}.tmp"
         work.mkdir(parents=True)
-        _write_downloads(Path(package_dir), descriptor, work)
+        _write_downloads(package_dir, descriptor, tables, work)
+        (work / "done").touch()
         os.replace(work, folder)
-    meta = json.loads((folder / "done.json").read_text(encoding="utf-8"))
-    files = {rel: folder / rel for rel in meta["files"]}
-    return Downloads(files, meta["counts"], meta["zip_only"])
+    files = {rel: folder / rel for rel in (SQLITE, XLSX, ZIP)}
+    for name, table in tables.items():
+        if not table.zip_only:
+            files.update({f"{DOWNLOADS}/{name}.{ext}": table.folder / f"{name}.{ext}" for ext in ("csv", "json")})
+    return Downloads(dict(sorted(files.items())), {n: t.count for n, t in tables.items()},
+                     [n for n, t in tables.items() if t.zip_only])
 
 
 @dataclass
@@ -128,6 +159,66 @@ class Downloads:
 
     def size(self, rel: str) -> int:
         return self.files[rel].stat().st_size
+
+
+@dataclass
+class TableFiles:
+    key: str
+    folder: Path     # <name>.csv, <name>.json, part.sqlite (not for a zip-only table), member.zip
+    count: int       # published rows
+    zip_only: bool
+
+
+def _table_files(package_dir: Path, res: dict, root: Path, code: str) -> TableFiles:
+    """One table's files, written unless the cache holds them for this table's key; the
+    table's previous version is then removed (one version kept)."""
+    key = table_key(package_dir, res, code)
+    folder = root / res["name"] / key
+    if not (folder / "done.json").is_file():
+        shutil.rmtree(root / res["name"], ignore_errors=True)
+        work = root / res["name"] / f".{key}.tmp"
+        work.mkdir(parents=True)
+        meta = _write_table_files(package_dir, res, work)
+        (work / "done.json").write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(work, folder)
+    meta = json.loads((folder / "done.json").read_text(encoding="utf-8"))
+    return TableFiles(key, folder, meta["count"], meta["zip_only"])
+
+
+def _write_table_files(package_dir: Path, res: dict, out: Path) -> dict:
+    """A table's CSV, JSON, SQLite part and XLSX sheet, and its member of the package zip (the
+    package's own file, or for persons the file without the persons not to publish); a table
+    over LARGE_TABLE_ROWS only its zip member."""
+    name, source = res["name"], package_dir / res["path"]
+    count = None
+    if name not in PERSON_TABLES and count_lines(source) > LARGE_TABLE_ROWS:
+        count = sum(1 for _ in _published(package_dir, res)) - 1  # minus the header
+    zip_only = count is not None and count > LARGE_TABLE_ROWS
+    if not zip_only:
+        count = _write_table(package_dir, res, out)
+        _write_sheet(res, out, count)
+        if name in PERSON_TABLES:
+            source = out / "package.csv"
+    make_zip_file(out / "member.zip", {f"{ZIP_FOLDER}/{res['path']}": source})
+    (out / "package.csv").unlink(missing_ok=True)
+    return {"count": count, "zip_only": zip_only}
+
+
+def _write_downloads(package_dir: Path, descriptor: dict, tables: dict, out: Path) -> None:
+    """The files made of all tables, from the tables' parts: one SQLite database, one XLSX
+    workbook, the package zip."""
+    resources = descriptor["resources"]
+    (out / DOWNLOADS).mkdir(parents=True)
+    _sqlite_file(resources, tables, out / SQLITE)
+    _xlsx_file(resources, tables, out / XLSX)
+    descriptor_zip = out / "datapackage.zip"
+    make_zip_file(descriptor_zip, {f"{ZIP_FOLDER}/datapackage.json":
+                                   json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")})
+    members = {f"{ZIP_FOLDER}/datapackage.json": descriptor_zip}
+    members.update({f"{ZIP_FOLDER}/{res['path']}": tables[res["name"]].folder / "member.zip"
+                    for res in resources})
+    _zip_file(out / ZIP, members)
+    descriptor_zip.unlink()
 
 
 def _published(package_dir: Path, res: dict):
@@ -143,65 +234,18 @@ def _published(package_dir: Path, res: dict):
                 yield row
 
 
-def _write_downloads(package_dir: Path, descriptor: dict, out: Path) -> None:
-    """Read each table once, writing its CSV, JSON, SQLite table and XLSX sheet as it goes."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    resources = descriptor["resources"]
-    (out / DOWNLOADS).mkdir(parents=True)
-    counts, zip_only = _long_tables(package_dir, resources)
-    in_database = {r["name"] for r in resources} - set(zip_only)
-    db = sqlite_utils.Database(out / "ntm.sqlite")
-    wb = Workbook(write_only=True)  # openpyxl's streaming mode: a sheet is written row by row
-    _xlsx_intro(wb, resources, zip_only)
-    for res in resources:
-        if res["name"] in zip_only:
-            continue
-        _sqlite_table(db, res, in_database)
-        ws = _xlsx_sheet(wb, res["name"], res["schema"]["fields"])
-        counts[res["name"]] = count = _write_table(package_dir, res, out, db, ws)
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(res['schema']['fields']))}{count + 1}"
-    _sqlite_descriptions(db, resources)
-    db.vacuum()
-    db.close()
-    os.replace(out / "ntm.sqlite", out / SQLITE)
-    _save_xlsx(wb, out / XLSX)
-    package_files = {"datapackage.json": json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
-    package_files.update({res["path"]: (out / "package" if res["name"] in PERSON_TABLES else package_dir)
-                          / res["path"] for res in resources})
-    make_zip_file(out / ZIP, {f"{ZIP_FOLDER}/{k}": v for k, v in package_files.items()})
-    shutil.rmtree(out / "package", ignore_errors=True)
-    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    (out / "done.json").write_text(json.dumps({"files": files, "counts": counts,
-                                               "zip_only": zip_only}), encoding="utf-8")
-
-
-def _long_tables(package_dir: Path, resources: list[dict]) -> tuple[dict, list]:
-    """Row counts of the tables that could be long, and those published inside the zip only
-    (long tables first: no foreign key points into them)."""
-    counts, zip_only = {}, []
-    for res in resources:
-        if res["name"] not in PERSON_TABLES and count_lines(package_dir / res["path"]) > LARGE_TABLE_ROWS:
-            counts[res["name"]] = sum(1 for _ in _published(package_dir, res)) - 1  # minus the header
-            if counts[res["name"]] > LARGE_TABLE_ROWS:
-                zip_only.append(res["name"])
-    return counts, zip_only
-
-
-def _write_table(package_dir: Path, res: dict, out: Path, db, ws) -> int:
-    """One table's CSV, JSON, SQLite rows and XLSX sheet rows in one pass; returns its row count.
+def _write_table(package_dir: Path, res: dict, out: Path) -> int:
+    """One table's CSV, JSON and SQLite part (the typed rows, in file order) in one pass, and
+    for persons the package file without the persons not to publish; returns its row count.
     The rows stream: sqlite-utils inserts them in batches as this pass yields them."""
     name, fields = res["name"], res["schema"]["fields"]
     rows = _published(package_dir, res)
     columns = next(rows)
     where = {c: i for i, c in enumerate(columns)}
-    present = [(k, where[f["name"]], CONVERT.get(f.get("type"), _text))
-               for k, f in enumerate(fields) if f["name"] in where]
-    names = [fields[k]["name"] for k, _, _ in present]
+    present = [(where[f["name"]], CONVERT.get(f.get("type"), _text)) for f in fields if f["name"] in where]
+    names = [f["name"] for f in fields if f["name"] in where]
     text_at = [i for i, c in enumerate(columns)
                if c in {f["name"] for f in fields if f.get("type", "string") == "string"}]
-    dates = {k for k, f in enumerate(fields) if f.get("type") == "date"}
     count, width = 0, len(columns)
 
     def records():
@@ -215,32 +259,116 @@ def _write_table(package_dir: Path, res: dict, out: Path, db, ws) -> int:
             bom_w.writerow(shown)
             if plain_w:
                 plain_w.writerow(row)
-            values = [convert(row[i]) for _, i, convert in present]
-            json_f.write(("\n" if count == 0 else ",\n")
-                         + json.dumps(dict(zip(names, values)), ensure_ascii=False))
-            sheet_row = [None] * len(fields)
-            for (k, _, _), value in zip(present, values):
-                sheet_row[k] = _xlsx_cell(ws, value, k in dates)
-            ws.append(sheet_row)
+            record = dict(zip(names, [convert(row[i]) for i, convert in present]))
+            json_f.write(("\n" if count == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
             count += 1
-            yield dict(zip(names, values))
+            yield record
 
     with ExitStack() as files:
-        bom_w = csv.writer(files.enter_context(open(out / DOWNLOADS / f"{name}.csv", "w", encoding="utf-8-sig",
+        bom_w = csv.writer(files.enter_context(open(out / f"{name}.csv", "w", encoding="utf-8-sig",
                                                     newline="")), lineterminator="\r\n")
-        json_f = files.enter_context(open(out / DOWNLOADS / f"{name}.json", "w", encoding="utf-8"))
+        json_f = files.enter_context(open(out / f"{name}.json", "w", encoding="utf-8"))
         plain_w = None  # the zip carries the package's own file, except where persons are left out
         if name in PERSON_TABLES:
-            (out / "package" / res["path"]).parent.mkdir(parents=True, exist_ok=True)
-            plain_w = csv.writer(files.enter_context(open(out / "package" / res["path"], "w",
-                                                          encoding="utf-8", newline="")),
-                                 lineterminator="\n")
+            plain_w = csv.writer(files.enter_context(open(out / "package.csv", "w", encoding="utf-8",
+                                                          newline="")), lineterminator="\n")
             plain_w.writerow(columns)
         bom_w.writerow(columns)
         json_f.write("[")
-        db[name].insert_all(records(), batch_size=SQLITE_BATCH)
+        part = _scratch_db(out / "part.sqlite")
+        part[name].create({f["name"]: SQL_TYPES.get(f.get("type"), "TEXT") for f in fields})
+        part[name].insert_all(records(), batch_size=SQLITE_BATCH)
+        part.close()
         json_f.write("\n]" if count else "]")
     return count
+
+
+def _scratch_db(path: Path) -> sqlite_utils.Database:
+    """A database file being made: no journal on disk and no waiting for the disk at each commit
+    (a failed build leaves a temporary folder that the next one removes); the file format is
+    the same."""
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode = MEMORY")
+    db.execute("PRAGMA synchronous = OFF")
+    return db
+
+
+def _sqlite_file(resources: list[dict], tables: dict, path: Path) -> None:
+    """One database of every table but the zip-only ones: each table created with its keys,
+    then filled from its part (SQLite copies the rows itself)."""
+    in_database = {n for n, t in tables.items() if not t.zip_only}
+    tmp = path.with_name("ntm.sqlite")
+    db = _scratch_db(tmp)
+    for res in resources:
+        name = res["name"]
+        if name not in in_database:
+            continue
+        _sqlite_table(db, res, in_database)
+        columns = ", ".join(f"[{f['name']}]" for f in res["schema"]["fields"])
+        db.execute("ATTACH DATABASE ? AS part", [str(tables[name].folder / "part.sqlite")])
+        db.execute(f"INSERT INTO main.[{name}] ({columns}) SELECT {columns} FROM part.[{name}] ORDER BY rowid")
+        db.conn.commit()
+        db.execute("DETACH DATABASE part")
+    _sqlite_descriptions(db, resources)
+    db.vacuum()
+    db.close()
+    os.replace(tmp, path)
+
+
+def _part_rows(folder: Path, res: dict):
+    """A table's typed rows from its SQLite part, in file order (booleans back from 0/1)."""
+    fields = res["schema"]["fields"]
+    booleans = [k for k, f in enumerate(fields) if f.get("type") == "boolean"]
+    with closing(sqlite3.connect(folder / "part.sqlite")) as con:
+        for row in con.execute(f"SELECT * FROM [{res['name']}] ORDER BY rowid"):
+            if booleans:
+                row = list(row)
+                for k in booleans:
+                    if isinstance(row[k], int):
+                        row[k] = bool(row[k])
+            yield row
+
+
+def _xlsx_file(resources: list[dict], tables: dict, path: Path) -> None:
+    """The workbook: the introduction, then one sheet per table (but the zip-only ones). openpyxl
+    writes the workbook with each table's sheet holding only its header (and one date, so the
+    date style is registered as in the table's own sheet); each of those is then replaced by
+    the sheet the table's cache holds (see _write_sheet), so an edit writes one sheet again."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)  # openpyxl's streaming mode: a sheet is written row by row
+    _xlsx_intro(wb, resources, [n for n, t in tables.items() if t.zip_only])
+    sheets = {}
+    for res in resources:
+        table = tables[res["name"]]
+        if not table.zip_only:
+            fields = res["schema"]["fields"]
+            dates = [["2020-01-01" if f.get("type") == "date" else None for f in fields]]
+            _fill_sheet(wb, res, dates if any(dates[0]) else [], table.count)
+            sheets[f"xl/worksheets/sheet{len(wb.worksheets)}.xml"] = table.folder / "sheet.xlsx"
+    _save_xlsx(wb, path, sheets)
+
+
+def _write_sheet(res: dict, folder: Path, count: int) -> None:
+    """The table's sheet, as openpyxl writes it in the workbook: the second sheet of a workbook
+    (the first one, like the introduction, is the selected one), rows from the SQLite part."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    wb.create_sheet("Giới thiệu")
+    _fill_sheet(wb, res, _part_rows(folder, res), count)
+    wb.save(folder / "sheet.xlsx")
+
+
+def _fill_sheet(wb, res: dict, rows, count: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    fields = res["schema"]["fields"]
+    ws = _xlsx_sheet(wb, res["name"], fields)
+    dates = [f.get("type") == "date" for f in fields]
+    for row in rows:
+        ws.append([_xlsx_cell(ws, value, is_date) for value, is_date in zip(row, dates)])
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(fields))}{count + 1}"
 
 
 def _sqlite_table(db, res: dict, present: set[str]) -> None:
@@ -337,22 +465,29 @@ def _xlsx_cell(ws, value, is_date: bool):
     return value
 
 
-def _save_xlsx(wb, path: Path) -> None:
-    """Save with fixed dates, so that the same package gives the same bytes."""
+SHEET_IN_PART = "xl/worksheets/sheet2.xml"  # a table's sheet in its sheet.xlsx (_write_sheet)
+
+
+def _save_xlsx(wb, path: Path, sheets: dict[str, Path] | None = None) -> None:
+    """Save with fixed dates, so that the same package gives the same bytes; `sheets`: workbook
+    members to take from the tables' sheet.xlsx files instead."""
     fixed = dt.datetime(*FIXED_TIME)
     wb.properties.created = wb.properties.modified = fixed
     wb.properties.creator = "site_builder"
     tmp = path.with_suffix(".tmp")
     wb.save(tmp)
-    _rezip(tmp, path)
+    _rezip(tmp, path, sheets or {})
     tmp.unlink()
 
 
-def _rezip(src_path: Path, out: Path) -> None:
+def _rezip(src_path: Path, out: Path, sheets: dict[str, Path]) -> None:
     """Rewrite a zip with fixed entry times and a fixed `modified` property (openpyxl stamps
-    the current time in both when it saves)."""
+    the current time in both when it saves), the members named in `sheets` taken from there."""
     with zipfile.ZipFile(src_path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in src.namelist():
+            if name in sheets:
+                _copy_member(dst, sheets[name], SHEET_IN_PART, _entry(name))
+                continue
             data = src.read(name)
             if name == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
@@ -379,6 +514,41 @@ def make_zip_file(out: Path, files: dict[str, bytes | Path]) -> None:
                     shutil.copyfileobj(src, dst, 1 << 20)
             else:
                 zf.writestr(_entry(name), content)
+
+
+def _zip_file(out: Path, members: dict[str, Path]) -> None:
+    """A zip of one-member zips (made by make_zip_file), in name order: each member's
+    compressed bytes are copied, not compressed again, so an unchanged table costs a copy."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(members):
+            _copy_member(zf, members[name], name, _entry(name))
+
+
+def _copy_member(dst: zipfile.ZipFile, src_path: Path, member: str, entry: zipfile.ZipInfo) -> None:
+    """Append `member` of the zip at src_path to `dst` as `entry` (its name, date, attributes)
+    with the member's compressed bytes as they are stored: zlib is not run again, and gives the
+    same bytes as compressing anew. The central-directory entry is written from `entry` when
+    `dst` closes; zipfile's own bookkeeping (start_dir, _didModify) is updated as writestr does."""
+    with zipfile.ZipFile(src_path) as src, open(src_path, "rb") as fh:
+        info = src.getinfo(member)
+        assert info.compress_type == entry.compress_type and not info.flag_bits & 0x08, (src_path, info)
+        entry.CRC, entry.compress_size, entry.file_size = info.CRC, info.compress_size, info.file_size
+        fh.seek(info.header_offset)
+        name_len, extra_len = struct.unpack("<HH", fh.read(zipfile.sizeFileHeader)[26:30])
+        fh.seek(name_len + extra_len, 1)
+        entry.header_offset = dst.fp.tell()
+        dst.fp.write(entry.FileHeader())
+        left = info.compress_size
+        while left:
+            data = fh.read(min(left, 1 << 20))
+            if not data:
+                raise ValueError(f"{src_path}: {member} is truncated")
+            dst.fp.write(data)
+            left -= len(data)
+    dst.filelist.append(entry)
+    dst.NameToInfo[entry.filename] = entry
+    dst.start_dir = dst.fp.tell()
+    dst._didModify = True
 
 
 EXTRACT_TABLES = ("commune_recognitions", "unit_changes", "donors", "households", "land_donors",

@@ -1,6 +1,6 @@
 """Data downloads and the data dictionary generated from the Table Schemas: the package as a
 zip, each table as CSV (UTF-8 with BOM) and JSON, one SQLite database and one XLSX workbook.
-The files themselves are written (and reused while the package is unchanged) by exports."""
+The files themselves are written by exports, each table's reused while that table is unchanged."""
 from __future__ import annotations
 
 from .. import exports
