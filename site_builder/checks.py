@@ -479,6 +479,13 @@ def check_urls(tables):
                            "address from the browser's address bar")
 
 
+# The checks that go through every table (tables.values()) and report a table's rows from that
+# table alone (and the tables they get by name): the validation cache runs each one table at a
+# time, so an edit to one table checks only that table again.
+PER_TABLE = (check_ids, check_urls, check_control_characters, check_invisible_characters,
+             check_reserved_and_long_names, check_commune_in_district, check_withdrawn_names,
+             check_nfc, check_dates)
+
 CHECKS = (check_ids, check_urls, check_control_characters, check_invisible_characters,
           check_reserved_and_long_names, check_commune_in_district, check_withdrawn_names,
           check_nfc, check_count_base, check_percent, check_amounts, check_parts_sum,

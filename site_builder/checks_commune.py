@@ -256,9 +256,9 @@ def check_counts(tables):
 def _status_counts(tables) -> pd.DataFrame:
     """Per commune, date and set: how many criteria the per-criterion rows say are met / not
     met, and how many criteria they cover."""
-    if "status" in tables.made:
+    df = tables.frame(tables.get("commune_criteria"), STATUS_COLUMNS)  # first: a check using
+    if "status" in tables.made:  # the counts reads this table (the validation cache notes it)
         return tables.made["status"]
-    df = tables.frame(tables.get("commune_criteria"), STATUS_COLUMNS)
     if df.empty:
         out = pd.DataFrame(columns=["commune_id", "as_of", "set", "met", "not_met", "rows"])
     else:

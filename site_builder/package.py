@@ -81,6 +81,14 @@ class ColumnRows(Sequence):
         self._load = load
 
     @property
+    def names(self) -> list[str]:
+        return list(self._names)
+
+    def take(self, positions) -> list[dict]:
+        """The rows at these positions (in the order given), each a fresh dict."""
+        return [self._row(int(i)) for i in positions]
+
+    @property
     def columns(self) -> dict[str, list]:
         if self._columns is None:
             self._columns = self._load()
@@ -123,6 +131,31 @@ class ColumnRows(Sequence):
         columns = self.columns
         return map(dict, map(zip, itertools.repeat(keys),
                              zip(self._lines, *(columns[n] for n in self._names))))
+
+
+class PartialColumns(dict):
+    """Some columns of a table (name -> values); asked for another column of `names`, it reads
+    them all with `load()` (name -> values) first."""
+
+    def __init__(self, columns: dict, names: list[str], load):
+        super().__init__(columns)
+        self._names, self._load = list(names), load
+
+    def __missing__(self, name):
+        if name not in self._names:
+            raise KeyError(name)
+        for key, values in self._load().items():
+            self.setdefault(key, values)
+        return dict.__getitem__(self, name)
+
+    def get(self, name, default=None):
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
 
 
 def load_descriptor(package_dir: Path) -> dict:
@@ -214,9 +247,11 @@ class TableBuilder:
     batch at a time. Each distinct cell of a column is converted once; equal cells share one
     value."""
 
-    def __init__(self, res: dict, header: list[str] | None, keep_columns: bool = True):
+    def __init__(self, res: dict, header: list[str] | None, keep_columns: bool = True,
+                 keep: tuple = ()):
         self.res = res
         self.keep_columns = keep_columns  # False: only each column's distinct values
+        self.keep = keep  # with keep_columns False, the columns kept all the same
         self.types = {f["name"]: f.get("type", "string")
                       for f in res.get("schema", {}).get("fields", [])}
         self.names = list(self.types)
@@ -254,7 +289,7 @@ class TableBuilder:
             index = self.where.get(name)
             col = cells[index] if index is not None else ("",) * count
             unread = self.unread[name]
-            if self.keep_columns:
+            if self.keep_columns or name in self.keep:
                 self.columns[name].extend(self._convert(name, col))
             elif index not in seen:
                 self._convert(name, col)  # only to learn its new cells
@@ -285,7 +320,9 @@ class TableBuilder:
         lines = range(2, self.line + 1)
         if not self.keep_columns:
             distinct = {name: set(memo.values()) for name, memo in self.memos.items()}
-            table.rows = ColumnRows(self.names, None, lines, distinct, load)
+            kept = {name: self.columns[name] for name in self.keep if name in self.columns}
+            table.rows = ColumnRows(self.names, PartialColumns(kept, self.names, load) if kept
+                                    else None, lines, distinct, load)
         elif compact:
             table.rows = ColumnRows(self.names, self.columns, lines)
         else:

@@ -206,7 +206,8 @@ def stream_validate(resource, package=None, lookups: dict | None = None,
             if built is not None and res is not None and \
                     streamer.encoding in ("utf-8", "utf-8-sig") and \
                     _same_dialect(streamer.csv_dialect, csv.excel):
-                builder = TableBuilder(res, streamer.labels, keep_columns=keep_columns)
+                builder = TableBuilder(res, streamer.labels, keep_columns=keep_columns,
+                                       keep=("source_id",))  # the model counts its sources
             partial = streamer.run(errors, checklist, limit, builder)
             if not partial:
                 for check in checks:
