@@ -184,9 +184,11 @@ def _source_uses(model: Model, package_dir: Path, given: dict) -> dict[str, Coun
     table: the one validation read, from `given`, or read now), counted over that column."""
     uses = {sid: Counter() for sid in model.sources}
     for name, rows in model.tables.items():
-        for row in rows:
-            if row.get("source_id") in uses:
-                uses[row["source_id"]][name] += 1
+        column = rows.column("source_id") if isinstance(rows, ColumnRows) else \
+            (row.get("source_id") for row in rows)  # (a large table: its column, no dicts)
+        for sid, count in Counter(column).items():
+            if sid in uses:
+                uses[sid][name] += count
     for res in model.descriptor["resources"]:
         if res["name"] in model.tables or \
                 not any(f.get("name") == "source_id" for f in res.get("schema", {}).get("fields", [])):

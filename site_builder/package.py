@@ -200,6 +200,8 @@ def _raise(value, type_):
 
 
 BATCH = 4096
+DIRECT_MIN = 50_000  # a text column with more distinct values than this and than half its
+# rows (an id column) is kept without a memo of its texts: the memo would hold every one twice
 
 
 def read_table(package_dir: Path, res: dict, compact: bool = False) -> Table:
@@ -263,6 +265,7 @@ class TableBuilder:
         self.unread: dict[str, set] = {name: set() for name in self.names}
         self.columns: dict[str, list] = {name: [] for name in self.names}
         self.unreadable: list[tuple[int, int, str, str, str]] = []
+        self.direct: set[str] = set()  # text columns converted without a memo
         self.line = 1  # rows are numbered as DictReader yields them: header = 1
 
     def add(self, batch: list[list[str]]) -> None:
@@ -298,7 +301,14 @@ class TableBuilder:
                                        for k, cell in enumerate(col) if cell in unread)
 
     def _convert(self, name: str, col) -> list:
+        if name in self.direct:
+            return [cell or None for cell in col]  # convert(cell, "string"), without a memo
         memo = self.memos[name]
+        if len(memo) > DIRECT_MIN and len(memo) * 2 > self.line and self.keep_columns and \
+                self.types[name] == "string":
+            self.direct.add(name)  # nearly every text differs (an id): a memo saves nothing
+            memo.clear()
+            return self._convert(name, col)
         try:
             return list(map(memo.__getitem__, col))
         except KeyError:

@@ -14,6 +14,7 @@ import pytest
 from conftest import read_rows, write_rows
 from site_builder import model as model_module
 from site_builder import package as package_module
+from site_builder import stream_check
 from site_builder import validate as validate_module
 from site_builder.model import build_model
 from site_builder.package import ColumnRows
@@ -169,3 +170,24 @@ def test_the_cache_keeps_one_version_of_each_table(synthetic, tmp_path):
         write_rows(synthetic, "commune_recognitions", rows)
         same_as_fresh(synthetic, cache)
         assert sorted(p.name for p in cache.iterdir()) == files
+
+
+def test_a_repeated_or_empty_id_in_a_streamed_table_is_reported_as_frictionless_does(
+        synthetic, monkeypatch):
+    """The streaming checker's one-field key (an id column of millions of rows) finds what
+    Frictionless's own row checks find."""
+    from dataclasses import asdict
+
+    rows = read_rows(synthetic, "commune_criteria")
+    rows[3000]["id"] = rows[10]["id"]
+    rows[3500]["id"] = ""
+    rows.append(dict(rows[20]))
+    write_rows(synthetic, "commune_criteria", rows)
+    streamed = validate_package(synthetic)
+    assert "commune_criteria" not in {name for name, _ in stream_check.STREAM_FALLBACKS}
+    monkeypatch.setattr(validate_module, "STREAM_MIN_ROWS", 10 ** 9)
+    stock = validate_package(synthetic)
+    assert [asdict(p) for p in streamed.problems] == [asdict(p) for p in stock.problems]
+    found = {(p.rule, p.row) for p in streamed.errors if p.resource == "commune_criteria"}
+    assert {("primary-key", 3002), ("primary-key", len(rows) + 1)} <= found
+    assert any(row == 3502 for _, row in found)
