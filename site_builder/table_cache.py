@@ -27,6 +27,7 @@ import os
 import pickle
 import re
 import tempfile
+import time
 from pathlib import Path
 
 from .package import ColumnRows, PartialColumns, Table, code_fingerprint, safe_resource_path
@@ -161,8 +162,11 @@ class Store:
             wanted = {f"{kind}-{_slug(n)}.{ext}" for n in keep
                       for kind, ext in (("resource", "json"), ("table", "pickle"))}
             for old in self.folder.iterdir():
-                if old.name.startswith(("resource-", "table-", ".tmp-")) and \
-                        old.name not in wanted:
+                stale = old.name.startswith(("resource-", "table-", "validation-")) and \
+                    old.name not in wanted  # (validation-*.json: the whole-package cache before)
+                left = old.name.startswith(".tmp-") and \
+                    old.stat().st_mtime < time.time() - 3600  # another process's is younger
+                if stale or left:
                     old.unlink(missing_ok=True)
         except OSError:
             pass  # a cache that cannot be written only costs time
