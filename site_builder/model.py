@@ -258,7 +258,7 @@ class CommuneCriteria:
             pivot = status.pivot_table(index=keys, columns="criterion_number", values="status",
                                        aggfunc="first")
             pivot = pivot.reindex(columns=range(1, 20))
-            self._status = {cid: frame.droplevel(0) for cid, frame in pivot.groupby(level=0)}
+            self._status = _Slices(pivot.droplevel(0), pivot.index.get_level_values(0))
             status["is_met"] = status["status"].eq("met")
             grouped = status.groupby(keys, sort=False).agg(
                 criteria_met=("is_met", "sum"), criteria_total=("criterion_number", "size"),
@@ -281,7 +281,7 @@ class CommuneCriteria:
         if len(counts):
             counts = counts.sort_values(["commune_id", "as_of", "from_criteria"], kind="stable")
         self.all_counts = counts
-        self._counts = {cid: frame for cid, frame in counts.groupby("commune_id", sort=False)}
+        self._counts = _Slices(counts, counts["commune_id"]) if len(counts) else {}
 
     def statuses(self, commune_id: str):
         return self._status.get(commune_id)
@@ -302,6 +302,26 @@ class CommuneCriteria:
         actual = frame[frame["kind"].eq("actual")]
         return actual.sort_values(["as_of", "from_criteria"], ascending=[True, False],
                                   kind="stable").groupby("commune_id").tail(1)
+
+
+class _Slices:
+    """The rows of a frame per key, as `{key: frame for key, frame in frame.groupby(keys)}`
+    gives them (in frame order), each taken when asked for: one position index instead of
+    thousands of frames made at once (a national package has 10,600 communes)."""
+
+    def __init__(self, frame, keys):
+        import numpy as np
+        import pandas as pd
+
+        codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        self._frame = frame
+        self._at = {key: order[bounds[k]:bounds[k + 1]] for k, key in enumerate(uniques)}
+
+    def get(self, key):
+        positions = self._at.get(key)
+        return None if positions is None else self._frame.take(positions)
 
 
 def _missing(value) -> bool:
