@@ -254,7 +254,8 @@ class CommuneCriteria:
         self._status: dict = {}
         derived = _frame([], COUNT_COLUMNS)
         if len(status):
-            status = status.fillna({"as_of_text": "", "as_of_precision": ""})
+            for name in ("as_of_text", "as_of_precision"):  # (not a copy of the whole frame)
+                status[name] = status[name].fillna("")
             pivot = status.pivot_table(index=keys, columns="criterion_number", values="status",
                                        aggfunc="first")
             pivot = pivot.reindex(columns=range(1, 20))
