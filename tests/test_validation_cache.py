@@ -191,3 +191,33 @@ def test_a_repeated_or_empty_id_in_a_streamed_table_is_reported_as_frictionless_
     found = {(p.rule, p.row) for p in streamed.errors if p.resource == "commune_criteria"}
     assert {("primary-key", 3002), ("primary-key", len(rows) + 1)} <= found
     assert any(row == 3502 for _, row in found)
+
+
+def test_domain_checks_from_the_cache_report_what_a_fresh_validation_reports(synthetic, tmp_path):
+    """A check across tables (a count against the per-criterion rows) and a check run one table
+    at a time (control characters, in two tables): found again after the edit that makes them,
+    kept from the cache after an edit elsewhere, gone after the fix."""
+    cache = tmp_path / "cache"
+    same_as_fresh(synthetic, cache)
+    criteria = read_rows(synthetic, "commune_criteria")
+    met = next(r for r in criteria if r["status"] == "met")
+    counts = read_rows(synthetic, "commune_criteria_counts")
+    write_rows(synthetic, "commune_criteria_counts", counts + [dict(
+        counts[0], id="syn-ccc-test", commune_id=met["commune_id"], as_of=met["as_of"],
+        criteria_set=met["criteria_set"], criteria_met="0", criteria_total="19", value_text="0/19")])
+    for name in ("sources", "commune_recognitions"):
+        rows = read_rows(synthetic, name)
+        rows[0]["description" if name == "sources" else "note"] = "trang\x0c2"
+        write_rows(synthetic, name, rows)
+    report = same_as_fresh(synthetic, cache)
+    rules = {(p.rule, p.resource) for p in report.problems}
+    assert {("count-disagrees-with-criteria", "commune_criteria_counts"),
+            ("control-character", "sources"), ("control-character", "commune_recognitions")} <= rules
+    rows = read_rows(synthetic, "commune_recognitions")
+    rows[1]["note"] = "một ghi chú"
+    write_rows(synthetic, "commune_recognitions", rows)
+    assert same_as_fresh(synthetic, cache).to_json() == report.to_json()  # that note is in no problem
+    write_rows(synthetic, "commune_criteria_counts", counts)
+    rules = {(p.rule, p.resource) for p in same_as_fresh(synthetic, cache).problems}
+    assert ("count-disagrees-with-criteria", "commune_criteria_counts") not in rules
+    assert ("control-character", "sources") in rules
