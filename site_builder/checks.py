@@ -365,7 +365,9 @@ def check_commune_in_district(tables):
     row's date (as_of, date; the commune's whole life when the row has no date), or the row
     shows on the wrong district's page."""
     communes_table = tables.get("communes")
-    if not communes_table:
+    placed = [table for table in tables.values() if table.field("commune_id") and
+              table.field("district_id") and table.name != "communes"]
+    if not communes_table or not placed:  # (the validation cache asks one table at a time)
         return
     communes = {r.get("id"): r for r in communes_table.rows}
     successors = defaultdict(set)
@@ -373,9 +375,7 @@ def check_commune_in_district(tables):
     for ch in changes.rows if changes else ():
         if ch.get("to_commune_id"):
             successors[ch.get("from_commune_id")].add(ch["to_commune_id"])
-    for table in tables.values():
-        if not (table.field("commune_id") and table.field("district_id")) or table.name == "communes":
-            continue
+    for table in placed:
         date_column = next((c for c in DATE_COLUMNS if table.field(c)), None)
         for row in table.rows:
             commune, district = row.get("commune_id"), row.get("district_id")
@@ -407,10 +407,13 @@ def check_withdrawn_names(tables):
     withdrawn = {}
     for name in PERSON_TABLES:
         table = tables.get(name)
-        for row in table.rows if table else ():
-            core = _core_name(row.get("name"))
-            if row.get("publication_basis") != PUBLISHABLE and len(core.split()) >= 2:
-                withdrawn[core.casefold()] = (name, row.get("id"))
+        if not table:
+            continue
+        for id_, person, basis in zip(table.column("id"), table.column("name"),
+                                      table.column("publication_basis")):
+            core = _core_name(person)
+            if basis != PUBLISHABLE and len(core.split()) >= 2:
+                withdrawn[core.casefold()] = (name, id_)
     if not withdrawn:
         return
     pattern = re.compile("|".join(re.escape(n) for n in sorted(withdrawn, key=len, reverse=True)))
@@ -478,6 +481,13 @@ def check_urls(tables):
                            "spaces, quotes, angle brackets or backslashes: copy the "
                            "address from the browser's address bar")
 
+
+# The checks that go through every table (tables.values()) and report a table's rows from that
+# table alone (and the tables they get by name): the validation cache runs each one table at a
+# time, so an edit to one table checks only that table again.
+PER_TABLE = (check_ids, check_urls, check_control_characters, check_invisible_characters,
+             check_reserved_and_long_names, check_commune_in_district, check_withdrawn_names,
+             check_nfc, check_dates)
 
 CHECKS = (check_ids, check_urls, check_control_characters, check_invisible_characters,
           check_reserved_and_long_names, check_commune_in_district, check_withdrawn_names,

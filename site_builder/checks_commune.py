@@ -256,9 +256,9 @@ def check_counts(tables):
 def _status_counts(tables) -> pd.DataFrame:
     """Per commune, date and set: how many criteria the per-criterion rows say are met / not
     met, and how many criteria they cover."""
-    if "status" in tables.made:
+    df = tables.frame(tables.get("commune_criteria"), STATUS_COLUMNS)  # first: a check using
+    if "status" in tables.made:  # the counts reads this table (the validation cache notes it)
         return tables.made["status"]
-    df = tables.frame(tables.get("commune_criteria"), STATUS_COLUMNS)
     if df.empty:
         out = pd.DataFrame(columns=["commune_id", "as_of", "set", "met", "not_met", "rows"])
     else:
@@ -287,9 +287,13 @@ def check_recognised(tables):
     rec = rec.assign(year=rec["year"].astype(int))
     if rec.empty:
         return
-    df = tables.frame(table, STATUS_COLUMNS)
-    df = df[(df["status"] == "not_met") & df["commune_id"].isin(set(rec["commune_id"]))
-            & df["as_of"].notna()]
+    wanted = set(rec["commune_id"])  # only their not-met rows are made into a frame
+    keep = [i for i, (status, commune) in enumerate(zip(table.column("status"),
+                                                         table.column("commune_id")))
+            if status == "not_met" and commune in wanted]
+    df = pd.DataFrame({name: [column[i] for i in keep] for name, column in
+                       ((name, table.column(name)) for name in [*STATUS_COLUMNS, "_line"])})
+    df = df[df["as_of"].notna()] if len(df) else df
     if df.empty:
         return
     df = df.assign(year=[d.year for d in df["as_of"]])

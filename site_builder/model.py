@@ -7,12 +7,13 @@ instead of scanning every table."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .labels import UNIT_KIND_LABEL
-from .package import REQUIRED_RESOURCES, load_descriptor, read_table, read_tables
+from .package import REQUIRED_RESOURCES, ColumnRows, load_descriptor, read_table, read_tables
 from .vn import sort_key
 
 if TYPE_CHECKING:
@@ -20,12 +21,16 @@ if TYPE_CHECKING:
 
 PUBLISHABLE = "named_in_public_report"
 PERSON_TABLES = ("households", "land_donors", "donors")
+# a table of at least this many rows stays as columns in the model (a row dict is made when it
+# is read: `rows(name)` iterates fresh dicts, `located` makes a commune's rows when asked), so
+# the 2 million rows of a national commune_criteria are never held as 2 million dicts
+COLUMN_ROWS = 100_000
 
 
 @dataclass
 class Model:
     descriptor: dict
-    tables: dict[str, list[dict]]
+    tables: dict[str, Sequence[dict]]  # a list of dicts, or ColumnRows for a large table
     sources: dict[str, dict] = field(default_factory=dict)
     districts: dict[str, dict] = field(default_factory=dict)
     communes: dict[str, dict] = field(default_factory=dict)
@@ -43,7 +48,9 @@ class Model:
                                              self.rows("commune_criteria_counts"))
         return self._criteria
 
-    def rows(self, name: str) -> list[dict]:
+    def rows(self, name: str) -> Sequence[dict]:
+        """The rows of a table (a list; for a large table, `ColumnRows`: a sequence whose
+        rows are made as they are read, each a fresh dict)."""
         return self.tables.get(name, [])
 
     def commune_name(self, commune_id: str) -> str:
@@ -60,9 +67,15 @@ class Model:
     def located(self, name: str, commune_id=None, district_id=None) -> list[dict]:
         """Rows of a table placed in a commune, or in a district (directly or via its communes),
         in table order."""
+        rows = self.rows(name)
+        if isinstance(rows, ColumnRows):
+            if name not in self._placed:
+                self._placed[name] = _positions(rows, self.communes)
+            key = ("c", commune_id) if commune_id else ("d", district_id)
+            return rows.take(self._placed[name].get(key, ()))
         if name not in self._placed:
             index = defaultdict(list)
-            for row in self.rows(name):
+            for row in rows:
                 c = self.communes.get(row.get("commune_id") or "")
                 if c:
                     index["c", c["id"]].append(row)
@@ -82,6 +95,35 @@ class Model:
         return list(self._placed["communes_in"].get(district_id, ()))
 
 
+def _positions(rows: ColumnRows, communes: dict) -> dict:
+    """`Model.located`'s index of a table kept as columns: ("c", commune id) or ("d", district
+    id) -> the positions of its rows, in table order (numpy arrays: 8 bytes a row, not a dict)."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(pd.Series(rows.column("commune_id"), dtype=object),
+                                  use_na_sentinel=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    index, by_district = {}, defaultdict(list)
+    for k, cid in enumerate(uniques):
+        c = communes.get(cid or "")
+        if c:
+            index["c", c["id"]] = order[bounds[k]:bounds[k + 1]]
+            if c.get("district_id"):
+                by_district[c["district_id"]].append(index["c", c["id"]])
+    if "district_id" in rows.names:
+        codes, uniques = pd.factorize(pd.Series(rows.column("district_id"), dtype=object))
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        for k, did in enumerate(uniques):
+            if did:
+                by_district[did].append(order[bounds[k]:bounds[k + 1]])
+    for did, parts in by_district.items():
+        index["d", did] = np.unique(np.concatenate(parts))  # sorted: table order, each row once
+    return index
+
+
 KIND_LABEL = UNIT_KIND_LABEL  # the old name
 
 
@@ -98,7 +140,9 @@ def build_model(package_dir: Path, tables: dict | None = None) -> Model:
                                      if res["name"] in REQUIRED_RESOURCES], tables)
     rows_of = {}
     for name, table in read.items():
-        rows = table.rows if isinstance(table.rows, list) else list(table.rows)
+        rows = table.rows
+        if not isinstance(rows, list) and (len(rows) < COLUMN_ROWS or name in PERSON_TABLES):
+            rows = list(rows)
         if name in PERSON_TABLES:
             rows = [r for r in rows if r.get("publication_basis") == PUBLISHABLE]
         rows_of[name] = rows
@@ -140,9 +184,11 @@ def _source_uses(model: Model, package_dir: Path, given: dict) -> dict[str, Coun
     table: the one validation read, from `given`, or read now), counted over that column."""
     uses = {sid: Counter() for sid in model.sources}
     for name, rows in model.tables.items():
-        for row in rows:
-            if row.get("source_id") in uses:
-                uses[row["source_id"]][name] += 1
+        column = rows.column("source_id") if isinstance(rows, ColumnRows) else \
+            (row.get("source_id") for row in rows)  # (a large table: its column, no dicts)
+        for sid, count in Counter(column).items():
+            if sid in uses:
+                uses[sid][name] += count
     for res in model.descriptor["resources"]:
         if res["name"] in model.tables or \
                 not any(f.get("name") == "source_id" for f in res.get("schema", {}).get("fields", [])):
@@ -198,17 +244,22 @@ class CommuneCriteria:
 
     def __init__(self, criteria_rows, count_rows):
         import pandas as pd
-        status = _frame(({k: r.get(k) for k in self.STATUS_COLUMNS} for r in criteria_rows),
-                        self.STATUS_COLUMNS)
+        if isinstance(criteria_rows, ColumnRows):  # a large table: its columns, no row dicts
+            status = pd.DataFrame({k: criteria_rows.column(k) for k in self.STATUS_COLUMNS},
+                                  columns=self.STATUS_COLUMNS)
+        else:
+            status = _frame(({k: r.get(k) for k in self.STATUS_COLUMNS} for r in criteria_rows),
+                            self.STATUS_COLUMNS)
         keys = ["commune_id", "criteria_set", "as_of", "as_of_text", "as_of_precision", "source_id"]
         self._status: dict = {}
         derived = _frame([], COUNT_COLUMNS)
         if len(status):
-            status = status.fillna({"as_of_text": "", "as_of_precision": ""})
+            for name in ("as_of_text", "as_of_precision"):  # (not a copy of the whole frame)
+                status[name] = status[name].fillna("")
             pivot = status.pivot_table(index=keys, columns="criterion_number", values="status",
                                        aggfunc="first")
             pivot = pivot.reindex(columns=range(1, 20))
-            self._status = {cid: frame.droplevel(0) for cid, frame in pivot.groupby(level=0)}
+            self._status = _Slices(pivot.droplevel(0), pivot.index.get_level_values(0))
             status["is_met"] = status["status"].eq("met")
             grouped = status.groupby(keys, sort=False).agg(
                 criteria_met=("is_met", "sum"), criteria_total=("criterion_number", "size"),
@@ -231,7 +282,7 @@ class CommuneCriteria:
         if len(counts):
             counts = counts.sort_values(["commune_id", "as_of", "from_criteria"], kind="stable")
         self.all_counts = counts
-        self._counts = {cid: frame for cid, frame in counts.groupby("commune_id", sort=False)}
+        self._counts = _Slices(counts, counts["commune_id"]) if len(counts) else {}
 
     def statuses(self, commune_id: str):
         return self._status.get(commune_id)
@@ -252,6 +303,26 @@ class CommuneCriteria:
         actual = frame[frame["kind"].eq("actual")]
         return actual.sort_values(["as_of", "from_criteria"], ascending=[True, False],
                                   kind="stable").groupby("commune_id").tail(1)
+
+
+class _Slices:
+    """The rows of a frame per key, as `{key: frame for key, frame in frame.groupby(keys)}`
+    gives them (in frame order), each taken when asked for: one position index instead of
+    thousands of frames made at once (a national package has 10,600 communes)."""
+
+    def __init__(self, frame, keys):
+        import numpy as np
+        import pandas as pd
+
+        codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        self._frame = frame
+        self._at = {key: order[bounds[k]:bounds[k + 1]] for k, key in enumerate(uniques)}
+
+    def get(self, key):
+        positions = self._at.get(key)
+        return None if positions is None else self._frame.take(positions)
 
 
 def _missing(value) -> bool:

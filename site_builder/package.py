@@ -81,6 +81,14 @@ class ColumnRows(Sequence):
         self._load = load
 
     @property
+    def names(self) -> list[str]:
+        return list(self._names)
+
+    def take(self, positions) -> list[dict]:
+        """The rows at these positions (in the order given), each a fresh dict."""
+        return [self._row(int(i)) for i in positions]
+
+    @property
     def columns(self) -> dict[str, list]:
         if self._columns is None:
             self._columns = self._load()
@@ -125,6 +133,31 @@ class ColumnRows(Sequence):
                              zip(self._lines, *(columns[n] for n in self._names))))
 
 
+class PartialColumns(dict):
+    """Some columns of a table (name -> values); asked for another column of `names`, it reads
+    them all with `load()` (name -> values) first."""
+
+    def __init__(self, columns: dict, names: list[str], load):
+        super().__init__(columns)
+        self._names, self._load = list(names), load
+
+    def __missing__(self, name):
+        if name not in self._names:
+            raise KeyError(name)
+        for key, values in self._load().items():
+            self.setdefault(key, values)
+        return dict.__getitem__(self, name)
+
+    def get(self, name, default=None):
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
+
+
 def load_descriptor(package_dir: Path) -> dict:
     path = Path(package_dir) / "datapackage.json"
     if not path.is_file():
@@ -167,6 +200,8 @@ def _raise(value, type_):
 
 
 BATCH = 4096
+DIRECT_MIN = 50_000  # a text column with more distinct values than this and than half its
+# rows (an id column) is kept without a memo of its texts: the memo would hold every one twice
 
 
 def read_table(package_dir: Path, res: dict, compact: bool = False) -> Table:
@@ -214,9 +249,11 @@ class TableBuilder:
     batch at a time. Each distinct cell of a column is converted once; equal cells share one
     value."""
 
-    def __init__(self, res: dict, header: list[str] | None, keep_columns: bool = True):
+    def __init__(self, res: dict, header: list[str] | None, keep_columns: bool = True,
+                 keep: tuple = ()):
         self.res = res
         self.keep_columns = keep_columns  # False: only each column's distinct values
+        self.keep = keep  # with keep_columns False, the columns kept all the same
         self.types = {f["name"]: f.get("type", "string")
                       for f in res.get("schema", {}).get("fields", [])}
         self.names = list(self.types)
@@ -228,6 +265,7 @@ class TableBuilder:
         self.unread: dict[str, set] = {name: set() for name in self.names}
         self.columns: dict[str, list] = {name: [] for name in self.names}
         self.unreadable: list[tuple[int, int, str, str, str]] = []
+        self.direct: set[str] = set()  # text columns converted without a memo
         self.line = 1  # rows are numbered as DictReader yields them: header = 1
 
     def add(self, batch: list[list[str]]) -> None:
@@ -254,7 +292,7 @@ class TableBuilder:
             index = self.where.get(name)
             col = cells[index] if index is not None else ("",) * count
             unread = self.unread[name]
-            if self.keep_columns:
+            if self.keep_columns or name in self.keep:
                 self.columns[name].extend(self._convert(name, col))
             elif index not in seen:
                 self._convert(name, col)  # only to learn its new cells
@@ -263,7 +301,14 @@ class TableBuilder:
                                        for k, cell in enumerate(col) if cell in unread)
 
     def _convert(self, name: str, col) -> list:
+        if name in self.direct:
+            return [cell or None for cell in col]  # convert(cell, "string"), without a memo
         memo = self.memos[name]
+        if len(memo) > DIRECT_MIN and len(memo) * 2 > self.line and self.keep_columns and \
+                self.types[name] == "string":
+            self.direct.add(name)  # nearly every text differs (an id): a memo saves nothing
+            memo.clear()
+            return self._convert(name, col)
         try:
             return list(map(memo.__getitem__, col))
         except KeyError:
@@ -285,7 +330,9 @@ class TableBuilder:
         lines = range(2, self.line + 1)
         if not self.keep_columns:
             distinct = {name: set(memo.values()) for name, memo in self.memos.items()}
-            table.rows = ColumnRows(self.names, None, lines, distinct, load)
+            kept = {name: self.columns[name] for name in self.keep if name in self.columns}
+            table.rows = ColumnRows(self.names, PartialColumns(kept, self.names, load) if kept
+                                    else None, lines, distinct, load)
         elif compact:
             table.rows = ColumnRows(self.names, self.columns, lines)
         else:

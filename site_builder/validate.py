@@ -20,12 +20,9 @@ from .package import (
     SAVE_AS,
     PackageError,
     check_file,
-    code_fingerprint,
     count_lines,
-    feed_file,
     load_descriptor,
     read_table,
-    safe_resource_path,
 )
 from .report import Problem, Report
 from .stream_check import stream_validate
@@ -35,12 +32,13 @@ UNREADABLE_RULES = ("scheme-error", "encoding-error", "source-error", "format-er
 
 
 def _frictionless_problems(package_dir: Path, descriptor: dict, skip: set[str],
-                           large: set[str] = frozenset(), built: dict | None = None
-                           ) -> list[Problem]:
+                           large: set[str] = frozenset(), built: dict | None = None,
+                           only: set[str] | None = None) -> list[Problem]:
     """The stock validation, on every resource except those in `skip` (already reported as
     unreadable or missing); foreign keys into a skipped resource are not checked. The rows of
     the resources in `large` are checked by `stream_validate`, which finds what Frictionless
-    finds, much faster (and put in `built` the tables they read on the way)."""
+    finds, much faster (and put in `built` the tables they read on the way). With `only`, the
+    rows of only those resources are checked (the package's own metadata always)."""
     from frictionless import Package  # imported here: slow import, only needed to validate
 
     originals = {r.get("name"): r for r in descriptor.get("resources", []) if isinstance(r, dict)}
@@ -60,7 +58,7 @@ def _frictionless_problems(package_dir: Path, descriptor: dict, skip: set[str],
                     if (fk.get("reference") or {}).get("resource", "") in present | {""}]
     try:
         package_errors, tasks = _validate_package(
-            Package(descriptor, basepath=str(package_dir)), large, originals, built)
+            Package(descriptor, basepath=str(package_dir)), large, originals, built, only)
     except Exception as exc:  # frictionless raises on descriptors it cannot read
         return [Problem("error", "package-error", f"datapackage.json cannot be read as a data "
                         f"package: {exc}", file="datapackage.json")]
@@ -76,7 +74,7 @@ def _frictionless_problems(package_dir: Path, descriptor: dict, skip: set[str],
 
 
 def _validate_package(package, large: set[str], descriptors: dict | None = None,
-                      built: dict | None = None):
+                      built: dict | None = None, only: set[str] | None = None):
     """What `Package.validate()` does (frictionless 5: the package's metadata, then each
     resource in turn, with the default limit of 1000 errors a resource), the rows of the
     resources in `large` checked by `stream_validate`. Returns (package errors, tasks), a task
@@ -90,6 +88,8 @@ def _validate_package(package, large: set[str], descriptors: dict | None = None,
     tasks, lookups, descriptors = [], {}, descriptors or {}
     limit = settings.DEFAULT_LIMIT_ERRORS
     for resource in package.resources:
+        if only is not None and resource.name not in only:
+            continue
         errors = None
         if resource.name in large:
             errors = stream_validate(resource, package, lookups,
@@ -270,7 +270,11 @@ def _plain(err, column: str, fields: dict, file: str) -> str:
     return f"{err.title}: {note}" if note else err.message
 
 
-def validate_package(package_dir: str | Path) -> Report:
+def validate_package(package_dir: str | Path, store=None) -> Report:
+    """The validation report of a package. With `store` (a `table_cache.Store`: see
+    `validate_package_cached`), what an earlier validation found in a resource whose content
+    and foreign-key targets are unchanged, or in a domain check whose tables are unchanged, is
+    taken from it: the report is the same, in the same order."""
     package_dir = Path(package_dir)
     report = Report(str(package_dir))
     stream_check.STREAM_FALLBACKS.clear()
@@ -290,40 +294,121 @@ def validate_package(package_dir: str | Path) -> Report:
                 "error", "resource-missing",
                 f"the package must declare the resource '{name}' in datapackage.json: put its "
                 "entry (name, path, schema) back", resource=name, file="datapackage.json"))
+    run = _Run(package_dir, descriptor, resources, store)
     skip, large = set(), set()
     for name, res in resources.items():
-        found = check_file(package_dir, res)
+        found = run.file_problems(name, res)
         if found:
             skip.add(name)
             report.problems.extend(found)
-        elif (package_dir / res.get("path", "")).is_file() and \
-                count_lines(package_dir / res["path"]) >= STREAM_MIN_ROWS:
+        elif run.is_large(name, res):
             large.add(name)
     built: dict = {}  # tables read while streaming, ready for the domain checks
-    structural = _frictionless_problems(package_dir, descriptor, skip, large, built)
+    fresh = _frictionless_problems(package_dir, descriptor, skip, large, built,
+                                   only=set(resources) - set(run.cached) if run.cached else None)
+    structural = run.structural(fresh, skip)
     report.problems.extend(structural)
     skip |= {p.resource for p in structural if p.rule in UNREADABLE_RULES}
-    tables = {}
-    for name, res in resources.items():
-        if name in skip or not (package_dir / res.get("path", "")).is_file():
-            continue
-        if name in built:  # read while streamed (a table the model does not read: only its
-            # distinct values are kept, its columns are read again if a check needs them)
-            tables[name] = built.pop(name).table(
-                compact=True, load=lambda res=res: read_table(package_dir, res, compact=True).rows.columns)
-            continue
-        try:
-            tables[name] = read_table(package_dir, res, compact=name in large)
-        except (UnicodeDecodeError, OSError, KeyError, csv.Error):
-            continue  # reported by the structural validation
-    report.problems.extend(_unconverted(tables, structural))
-    _suggest_ids(structural, descriptor, tables)
+    tables = run.tables(skip, large, built)
+    unconverted = {name: [Problem(**q) for q in run.cached[name].get("unconverted", [])]
+                   if name in run.cached else _unconverted({name: table}, structural)
+                   for name, table in tables.items()}
+    report.problems.extend(p for problems in unconverted.values() for p in problems)
+    _suggest_ids(fresh, descriptor, tables)  # those from the cache carry theirs
     located = {(p.resource, p.row, p.column) for p in structural if p.row}
-    report.problems.extend(p for p in checks.run_all(tables) + checks_commune.run_all(tables)
+    report.problems.extend(p for p in _domain_problems(tables, run.store, run.keys)
                            if (p.resource, p.row, p.column) not in located)
     _downgrade_noted(report, tables.get("notes"))
     report.tables = tables  # for the model: a build reads each file once
+    run.remember(fresh, unconverted, large, tables)
     return report
+
+
+class _Run:
+    """One validation's use of the cache (`store`; without one, every resource is checked)."""
+
+    def __init__(self, package_dir: Path, descriptor: dict, resources: dict, store):
+        from . import table_cache
+
+        self.package_dir, self.resources, self.store = package_dir, resources, store
+        self.keys = table_cache.Keys(package_dir, descriptor) if store is not None else None
+        self.cached: dict[str, dict] = {}
+        self.file: dict[str, list] = {}
+        if store is not None and len(resources) == len(descriptor["resources"]):
+            for name in resources:  # names are unique: each resource has its cache entry
+                entry = store.resource(name, self.keys.resource[name])
+                if entry is not None:
+                    self.cached[name] = entry
+
+    def file_problems(self, name: str, res: dict) -> list[Problem]:
+        entry = self.cached.get(name)
+        found = [Problem(**p) for p in entry["file"]] if entry else \
+            check_file(self.package_dir, res)
+        self.file[name] = found
+        return found
+
+    def is_large(self, name: str, res: dict) -> bool:
+        if name in self.cached:
+            return self.cached[name]["large"]
+        path = self.package_dir / res.get("path", "")
+        return path.is_file() and count_lines(path) >= STREAM_MIN_ROWS
+
+    def structural(self, fresh: list[Problem], skip: set[str]) -> list[Problem]:
+        """Frictionless's problems in its order: each resource's, fresh or from the cache.
+        Problems of the package as a whole (its descriptor) come alone, and nothing is kept."""
+        if any(not p.resource or p.resource not in self.resources for p in fresh):
+            self.store = None
+            return fresh
+        by_resource: dict[str, list] = {}
+        for p in fresh:
+            by_resource.setdefault(p.resource, []).append(p)
+        self.fresh = by_resource
+        return [p for name in self.resources if name not in skip for p in (
+            [Problem(**q) for q in self.cached[name]["structural"]] if name in self.cached
+            else by_resource.get(name, []))]
+
+    def tables(self, skip: set[str], large: set[str], built: dict) -> dict:
+        """The typed tables of the readable resources; a large one whose checks came from the
+        cache is read from the cache's typed table when first used."""
+        package_dir, tables = self.package_dir, {}
+        for name, res in self.resources.items():
+            if name in skip or not (package_dir / res.get("path", "")).is_file():
+                continue
+            entry = self.cached.get(name)
+            if name in built:  # read while streamed (a table the model does not read: only its
+                # distinct values and source ids are kept, its columns read again if needed)
+                tables[name] = built.pop(name).table(
+                    compact=True, load=lambda res=res: read_table(package_dir, res, compact=True).rows.columns)
+            elif entry and name in large and "rows" in entry:
+                tables[name] = self.store.table(name, self.keys.file[name], res, entry["rows"],
+                                                entry["unreadable"])
+            else:
+                try:
+                    tables[name] = read_table(package_dir, res, compact=name in large)
+                except (UnicodeDecodeError, OSError, KeyError, csv.Error):
+                    continue  # reported by the structural validation
+        return tables
+
+    def remember(self, fresh: list, unconverted: dict, large: set, tables: dict) -> None:
+        """Put what this validation found in each resource checked into the store."""
+        from dataclasses import asdict
+
+        if self.store is None:
+            return
+        for name in self.resources:
+            if name in self.cached:
+                continue
+            entry = {"key": self.keys.resource[name], "large": name in large,
+                     "file": [asdict(p) for p in self.file.get(name, [])],
+                     "structural": [asdict(p) for p in getattr(self, "fresh", {}).get(name, [])],
+                     "unconverted": [asdict(p) for p in unconverted.get(name, [])]}
+            if name in tables:
+                entry["rows"] = len(tables[name].rows)
+                entry["unreadable"] = [list(u) for u in tables[name].unreadable]
+                if name in large:
+                    self.store.put_table(name, self.keys.file[name], tables[name])
+            self.store.put_resource(name, entry)
+        self.store.names = set(self.resources)
 
 
 def closest_ids(value: str, table) -> list[str]:
@@ -401,47 +486,87 @@ def _downgrade_noted(report: Report, notes) -> None:
                 p.severity, p.note_id = "warning", note_id
 
 
-# --- a validation cache, for builds of an unchanged package ----------------------------------
+# --- the domain checks, each kept in the cache under the tables it read ---------------------
 
-CACHE_PREFIX = "validation-"
+def _domain_problems(tables: dict, store=None, keys=None) -> list[Problem]:
+    """checks.run_all + checks_commune.run_all: the same problems in the same order. With a
+    store, each check (a check of checks.PER_TABLE: each table's part) whose key is unchanged
+    (the tables whose content it read, recorded as it ran; the whole descriptor, the code, the
+    date and the set of tables checked) is taken from the store."""
+    from dataclasses import asdict
+
+    from .table_cache import _hash
+
+    if store is None:
+        return checks.run_all(tables) + checks_commune.run_all(tables)
+    old, new, out = store.checks(), {}, []
+    watch = _Watch(tables)
+    state = _hash(keys.base, *sorted(tables))
+
+    def key(reads) -> str:
+        return _hash(state, *(f"{t}={keys.file.get(t)}" for t in sorted(reads)))
+    for check in checks.CHECKS + checks_commune.CHECKS:
+        for scope in (list(tables) if check in checks.PER_TABLE else [None]):
+            label = f"{check.__module__}.{check.__name__}" + (f"/{scope}" if scope else "")
+            entry = old.get(label)
+            if isinstance(entry, dict) and entry.get("key") == key(entry.get("reads", [])):
+                problems = [Problem(**p) for p in entry["problems"]]
+            else:
+                reads, problems = watch.run(check, scope)
+                entry = {"reads": sorted(reads), "key": key(reads),
+                         "problems": [asdict(p) for p in problems]}
+            new[label] = entry
+            out.extend(problems)
+    store.put_checks(new)
+    return out
 
 
-def package_fingerprint(package_dir: str | Path) -> str:
-    """A hash of everything a validation report depends on: datapackage.json, every resource
-    file it names, the validator's source code, the Frictionless and Python versions, and
-    today's date (a date may only lie in the future until it comes)."""
-    import datetime as dt
-    import hashlib
-    import json
-    import platform
-    from importlib import metadata
+class _Watched:
+    """A table whose content, when a check reads it, is noted in `watch.reads`."""
 
-    package_dir = Path(package_dir)
-    digest = hashlib.sha256()
+    CONTENT = ("rows", "column", "distinct", "unreadable")
 
-    def add(label: str, path: Path | None = None) -> None:
-        digest.update(label.encode("utf-8", "surrogateescape") + b"\0")
-        if path is not None:
-            feed_file(digest, path)
+    def __init__(self, table, watch):
+        self._table, self._watch = table, watch
 
-    try:
-        frictionless_version = metadata.version("frictionless")
-    except metadata.PackageNotFoundError:
-        frictionless_version = "?"
-    add(f"v1 python {platform.python_version()} frictionless {frictionless_version} "
-        f"today {dt.date.today().isoformat()}")
-    add(f"code {code_fingerprint()}")  # every file of site_builder/, every library version
-    add("datapackage.json", package_dir / "datapackage.json")
-    try:
-        descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
-        resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
-    except (OSError, UnicodeDecodeError, ValueError):
-        resources = None
-    for res in resources if isinstance(resources, list) else []:
-        path = res.get("path") if isinstance(res, dict) else None
-        if isinstance(path, str) and safe_resource_path(path):
-            add(f"resource {path}", package_dir / path)
-    return digest.hexdigest()
+    def __getattr__(self, name):
+        if name in self.CONTENT:
+            self._watch.reads.add(self._table.name)
+        return getattr(self._table, name)
+
+
+class _Checked(checks_commune.CheckedTables):
+    """The tables as the checks see them (watched); `scope`: the one table a check of
+    checks.PER_TABLE goes through (the others it can still get by name)."""
+
+    def __init__(self, tables: dict, watch, scope=None, made=None):
+        super().__init__(tables)
+        self.watch, self.scope = watch, scope
+        if made is not None:
+            self.made = made
+
+    def frame(self, table, names):
+        if table is not None:  # a frame made by an earlier check was read from this table
+            self.watch.reads.add(table.name)
+        return super().frame(table, names)
+
+    def values(self):
+        return [self[self.scope]] if self.scope else super().values()
+
+    def items(self):
+        return [(self.scope, self[self.scope])] if self.scope else super().items()
+
+
+class _Watch:
+    def __init__(self, tables: dict):
+        self.reads: set = set()
+        self.tables = {name: _Watched(table, self) for name, table in tables.items()}
+        self.shared = _Checked(self.tables, self)  # frames shared by the unscoped checks
+
+    def run(self, check, scope):
+        self.reads = set()
+        view = _Checked(self.tables, self, scope, self.shared.made) if scope else self.shared
+        return self.reads, list(check(view))
 
 
 def _stat_fingerprint(package_dir: Path) -> list:
@@ -452,36 +577,16 @@ def _stat_fingerprint(package_dir: Path) -> list:
 
 
 def validate_package_cached(package_dir: str | Path, cache_dir: str | Path) -> Report:
-    """`validate_package(package_dir)`, or its report from the last validation of exactly the
-    same package (see `package_fingerprint`), kept in `cache_dir` (e.g. under the build
-    folder). The report returned is the same either way; only the newest one is kept."""
-    import json
-    import os
-    import tempfile
-    from dataclasses import asdict
+    """`validate_package(package_dir)`, redoing only what changed since the last validation
+    whose findings are kept in `cache_dir` (e.g. under the build folder), one resource and one
+    domain check at a time (see table_cache). The report is the same either way; the cache
+    keeps one version of each resource's findings, so it does not grow with the edits."""
+    from .table_cache import Store
 
     package_dir, cache_dir = Path(package_dir), Path(cache_dir)
-    key = package_fingerprint(package_dir)
-    entry = cache_dir / f"{CACHE_PREFIX}{key}.json"
-    try:
-        stored = json.loads(entry.read_text(encoding="utf-8"))
-        return Report(str(package_dir), [Problem(**p) for p in stored["problems"]])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # no entry, or an unreadable one: validate
+    store = Store(cache_dir, package_dir)
     before = _stat_fingerprint(package_dir)
-    report = validate_package(package_dir)
-    if _stat_fingerprint(package_dir) != before:
-        return report  # the package changed while it was read: keep nothing
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".validation-", dir=cache_dir)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"key": key, "problems": [asdict(p) for p in report.problems]}, fh,
-                      ensure_ascii=False)
-        os.replace(tmp, entry)
-        for old in cache_dir.glob(f"{CACHE_PREFIX}*.json"):
-            if old != entry:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    report = validate_package(package_dir, store)
+    if _stat_fingerprint(package_dir) == before and getattr(store, "names", None) is not None:
+        store.flush(store.names)  # else the package changed while it was read: keep nothing
     return report

@@ -300,17 +300,17 @@ def test_validation_cache_returns_the_same_report_and_notices_a_change(package, 
     set_cell(package, "ntm_counts", 0, "communes", "khoảng 600")
     first = validate_module.validate_package_cached(package, cache)
     assert first.to_json() == validate_package(package).to_json()
-    assert len(list(cache.iterdir())) == 1
+    files = sorted(cache.iterdir())
 
-    def not_again(_):
-        raise AssertionError("validated again although nothing changed")
-    monkeypatch.setattr(validate_module, "validate_package", not_again)
+    def not_again(*_):
+        raise AssertionError("a resource checked again although nothing changed")
+    monkeypatch.setattr(validate_module, "check_file", not_again)
     assert validate_module.validate_package_cached(package, cache).to_json() == first.to_json()
     monkeypatch.undo()
     set_cell(package, "ntm_counts", 0, "communes", "600")
     second = validate_module.validate_package_cached(package, cache)
     assert second.to_json() == validate_package(package).to_json() != first.to_json()
-    assert len(list(cache.iterdir())) == 1  # only the newest report is kept
+    assert sorted(cache.iterdir()) == files  # only the newest version of each table is kept
 
 
 def test_commune_lies_in_its_district_at_the_rows_date(package):

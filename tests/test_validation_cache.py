@@ -1,0 +1,223 @@
+"""The validation cache, one table at a time (table_cache.py): after an edit to one table only
+that table (and the tables pointing at it, and the checks reading it) is checked again, and the
+report is the one a fresh validation gives, in the same order, with the same file, row and
+column. The typed tables of large resources come from the cache; the model made from them is
+the one made from the files. Packages: SYNTHETIC (tests/benchmarks/synth.py), built in code."""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import read_rows, write_rows
+from site_builder import model as model_module
+from site_builder import package as package_module
+from site_builder import stream_check
+from site_builder import validate as validate_module
+from site_builder.model import build_model
+from site_builder.package import ColumnRows
+from site_builder.validate import validate_package, validate_package_cached
+
+BENCH = Path(__file__).parent / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    spec = importlib.util.spec_from_file_location("ntm_synth", BENCH / "synth.py")
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
+    pkg = tmp_path_factory.mktemp("synthetic") / "package"
+    synth.generate(30, pkg, seed=7, provinces=2)  # commune_criteria: 5,000+ rows, streamed
+    return pkg
+
+
+@pytest.fixture
+def synthetic(generated, tmp_path) -> Path:
+    import shutil
+    return Path(shutil.copytree(generated, tmp_path / "package"))
+
+
+def checked(monkeypatch) -> list[str]:
+    """The resources whose own checks run (not taken from the cache), in order."""
+    names, original = [], validate_module.check_file
+
+    def spy(package_dir, res):
+        names.append(res["name"])
+        return original(package_dir, res)
+    monkeypatch.setattr(validate_module, "check_file", spy)
+    return names
+
+
+def same_as_fresh(pkg: Path, cache: Path, names: list | None = None):
+    """The report from the cache, checked against a fresh validation (`names`: the resources
+    checked again by the cached one are left in it)."""
+    cached = validate_package_cached(pkg, cache)
+    seen = list(names or ())
+    assert cached.to_json() == validate_package(pkg).to_json()
+    if names is not None:
+        names[:] = seen
+    return cached
+
+
+def test_an_edit_to_one_table_checks_that_table_again_and_reports_it_as_fresh(
+        synthetic, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    first = same_as_fresh(synthetic, cache)
+    assert first.valid, first.to_text()
+    names = checked(monkeypatch)
+    assert validate_package_cached(synthetic, cache).to_json() == first.to_json()
+    assert names == [], "nothing changed, yet a resource was checked again"
+    rows = read_rows(synthetic, "commune_recognitions")
+    rows[1]["year"] = "năm 2019"
+    write_rows(synthetic, "commune_recognitions", rows)
+    report = same_as_fresh(synthetic, cache, names)
+    assert names == ["commune_recognitions"]
+    [error] = report.errors
+    assert (error.rule, error.file, error.row, error.column, error.value) == (
+        "type-error", "data/commune_recognitions.csv", 3, "year", "năm 2019")
+
+
+def test_an_error_in_a_large_table_is_reported_with_its_row_and_column(synthetic, tmp_path):
+    cache = tmp_path / "cache"
+    same_as_fresh(synthetic, cache)
+    rows = read_rows(synthetic, "commune_criteria")
+    assert len(rows) > 1000  # streamed
+    before = [dict(rows[2500]), dict(rows[4000])]
+    rows[2500]["status"] = "đạt"
+    rows[4000]["as_of"] = "31/12/2019"
+    write_rows(synthetic, "commune_criteria", rows)
+    report = same_as_fresh(synthetic, cache)
+    found = {(p.rule, p.file, p.row, p.column, p.value) for p in report.errors}
+    assert ("constraint-error", "data/commune_criteria.csv", 2502, "status", "đạt") in found
+    assert ("type-error", "data/commune_criteria.csv", 4002, "as_of", "31/12/2019") in found
+    # fixed again: valid, from the cache's versions of the other tables
+    rows[2500], rows[4000] = before
+    write_rows(synthetic, "commune_criteria", rows)
+    assert same_as_fresh(synthetic, cache).valid
+
+
+def test_a_commune_removed_rechecks_the_tables_pointing_at_it(synthetic, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    same_as_fresh(synthetic, cache)
+    criteria = read_rows(synthetic, "commune_criteria")
+    gone = criteria[0]["commune_id"]
+    communes = read_rows(synthetic, "communes")
+    write_rows(synthetic, "communes", [c for c in communes if c["id"] != gone])
+    names = checked(monkeypatch)
+    report = same_as_fresh(synthetic, cache, names)
+    assert "sources" not in names and {"communes", "commune_criteria", "commune_criteria_status"} <= set(names)
+    lines = {p.row for p in report.errors
+             if p.rule == "foreign-key" and p.resource == "commune_criteria"}
+    assert lines >= {i + 2 for i, r in enumerate(criteria) if r["commune_id"] == gone}
+
+
+def test_the_model_reads_large_tables_from_the_cache_as_from_the_files(synthetic, tmp_path,
+                                                                     monkeypatch):
+    cache = tmp_path / "cache"
+    validate_package_cached(synthetic, cache)
+    from_files = build_model(synthetic)
+    monkeypatch.setattr(model_module, "COLUMN_ROWS", 1000)  # commune_criteria kept as columns
+    report = validate_package_cached(synthetic, cache)  # every resource from the cache
+
+    def no_reading(package_dir, res, compact=False):
+        assert res["name"] not in ("commune_criteria", "commune_criteria_status"), \
+            f"{res['name']}.csv read again, although its typed table is in the cache"
+        return read_table(package_dir, res, compact)
+    read_table = package_module.read_table
+    monkeypatch.setattr(package_module, "read_table", no_reading)
+    monkeypatch.setattr(model_module, "read_table", no_reading)
+    model = build_model(synthetic, report.tables)
+    rows = model.rows("commune_criteria")
+    assert isinstance(rows, ColumnRows) and list(rows) == from_files.rows("commune_criteria")
+    assert model.source_uses == from_files.source_uses
+    for cid in model.communes:
+        assert model.located("commune_criteria", commune_id=cid) == \
+            from_files.located("commune_criteria", commune_id=cid)
+        assert model.criteria.counts(cid) == from_files.criteria.counts(cid)
+        a, b = model.criteria.statuses(cid), from_files.criteria.statuses(cid)
+        assert (a is None and b is None) or a.equals(b)
+    for did in model.districts:
+        assert model.located("commune_criteria", district_id=did) == \
+            from_files.located("commune_criteria", district_id=did)
+    assert model.criteria.latest().equals(from_files.criteria.latest())
+
+
+def test_a_withdrawn_person_stays_out_of_a_model_made_from_the_cache(synthetic, tmp_path,
+                                                                    monkeypatch):
+    monkeypatch.setattr(validate_module, "STREAM_MIN_ROWS", 3)  # every table large and cached
+    cache = tmp_path / "cache"
+    same_as_fresh(synthetic, cache)
+    households = read_rows(synthetic, "households")
+    withdrawn = households[0]
+    withdrawn["publication_basis"] = "withdrawn"
+    write_rows(synthetic, "households", households)
+    for _ in range(2):  # checked again, then every table from the cache
+        report = same_as_fresh(synthetic, cache)
+        model = build_model(synthetic, report.tables)
+        assert withdrawn["id"] not in {r["id"] for r in model.rows("households")}
+        assert withdrawn["name"] not in json.dumps(model.rows("households"), default=str)
+
+
+def test_the_cache_keeps_one_version_of_each_table(synthetic, tmp_path):
+    cache = tmp_path / "cache"
+    same_as_fresh(synthetic, cache)
+    files = sorted(p.name for p in cache.iterdir())
+    for year in ("2019", "2020", "2021"):
+        rows = read_rows(synthetic, "commune_recognitions")
+        rows[0]["year"] = year
+        write_rows(synthetic, "commune_recognitions", rows)
+        same_as_fresh(synthetic, cache)
+        assert sorted(p.name for p in cache.iterdir()) == files
+
+
+def test_a_repeated_or_empty_id_in_a_streamed_table_is_reported_as_frictionless_does(
+        synthetic, monkeypatch):
+    """The streaming checker's one-field key (an id column of millions of rows) finds what
+    Frictionless's own row checks find."""
+    from dataclasses import asdict
+
+    rows = read_rows(synthetic, "commune_criteria")
+    rows[3000]["id"] = rows[10]["id"]
+    rows[3500]["id"] = ""
+    rows.append(dict(rows[20]))
+    write_rows(synthetic, "commune_criteria", rows)
+    streamed = validate_package(synthetic)
+    assert "commune_criteria" not in {name for name, _ in stream_check.STREAM_FALLBACKS}
+    monkeypatch.setattr(validate_module, "STREAM_MIN_ROWS", 10 ** 9)
+    stock = validate_package(synthetic)
+    assert [asdict(p) for p in streamed.problems] == [asdict(p) for p in stock.problems]
+    found = {(p.rule, p.row) for p in streamed.errors if p.resource == "commune_criteria"}
+    assert {("primary-key", 3002), ("primary-key", len(rows) + 1)} <= found
+    assert any(row == 3502 for _, row in found)
+
+
+def test_domain_checks_from_the_cache_report_what_a_fresh_validation_reports(synthetic, tmp_path):
+    """A check across tables (a count against the per-criterion rows) and a check run one table
+    at a time (control characters, in two tables): found again after the edit that makes them,
+    kept from the cache after an edit elsewhere, gone after the fix."""
+    cache = tmp_path / "cache"
+    same_as_fresh(synthetic, cache)
+    criteria = read_rows(synthetic, "commune_criteria")
+    met = next(r for r in criteria if r["status"] == "met")
+    counts = read_rows(synthetic, "commune_criteria_counts")
+    write_rows(synthetic, "commune_criteria_counts", counts + [dict(
+        counts[0], id="syn-ccc-test", commune_id=met["commune_id"], as_of=met["as_of"],
+        criteria_set=met["criteria_set"], criteria_met="0", criteria_total="19", value_text="0/19")])
+    for name in ("sources", "commune_recognitions"):
+        rows = read_rows(synthetic, name)
+        rows[0]["description" if name == "sources" else "note"] = "trang\x0c2"
+        write_rows(synthetic, name, rows)
+    report = same_as_fresh(synthetic, cache)
+    rules = {(p.rule, p.resource) for p in report.problems}
+    assert {("count-disagrees-with-criteria", "commune_criteria_counts"),
+            ("control-character", "sources"), ("control-character", "commune_recognitions")} <= rules
+    rows = read_rows(synthetic, "commune_recognitions")
+    rows[1]["note"] = "một ghi chú"
+    write_rows(synthetic, "commune_recognitions", rows)
+    assert same_as_fresh(synthetic, cache).to_json() == report.to_json()  # that note is in no problem
+    write_rows(synthetic, "commune_criteria_counts", counts)
+    rules = {(p.rule, p.resource) for p in same_as_fresh(synthetic, cache).problems}
+    assert ("count-disagrees-with-criteria", "commune_criteria_counts") not in rules
+    assert ("control-character", "sources") in rules
