@@ -7,6 +7,7 @@ history and sources."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
 from .. import exports, labels, place_charts, routes
 from ..model import full_name, successors
@@ -197,7 +198,10 @@ def generate(site: Site) -> None:
     lineage = Lineage(site)
     criterion_names = {(r["criteria_set"], r["number"]): r["name"] for r in model.rows("criteria")}
     for commune in model.communes.values():
-        commune_page(site, lineage, commune, criterion_names)
+        # the page shows the rows placed at the commune and the record of its former units
+        formers = [ch["from_commune_id"] for ch in commune["changes_in"] if commune.get("valid_from")]
+        site.place_page(routes.commune(commune["id"]), partial(commune_page, site, lineage, commune, criterion_names),
+                        communes=[commune["id"], *formers])
     groups = [(d, model.communes_sorted(model.communes_in(d["id"]))) for d in model.districts.values()]
     new_units = model.communes_sorted(model.communes_in(None))
     site.page(routes.COMMUNES, "commune_index.md.j2", groups=groups, new_units=new_units,

@@ -4,7 +4,7 @@ projects and models located there. The per-commune aggregates are computed once 
 package with pandas (vectorised), then looked up per district."""
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
 from .. import exports, labels, place_charts, routes
 from ..model import full_name
@@ -47,30 +47,39 @@ def district_charts(site: Site, district: dict, communes: list[dict], at_last: l
     return [site.chart(c) for c in out if c]
 
 
+def district_page(site: Site, district: dict, communes: list[dict], periods: list, latest) -> None:
+    model = site.model
+    per_commune, per_district = latest()
+    path = routes.district(district["id"])
+    related = {"commune_recognitions": [r for c in communes for r in model.communes[c["id"]]["recognitions"]],
+               **{t: model.located(t, district_id=district["id"]) for t in
+                  ("donors", "households", "land_donors", "projects", "production_models", "awards")}}
+    extract = f"du-lieu/huyen/{district['id']}"
+    site.extract(extract, partial(exports.place_extract, district, related))
+    ordered = model.communes_sorted(communes)
+    status = [(c, current_level(c), per_commune.get(c["id"])) for c in ordered]
+    site.page(path, "district.md.j2", district=district, periods=periods, extract=extract,
+              communes=ordered, status=status,
+              charts=district_charts(site, district, ordered, per_district.get(district["id"], [])),
+              donors=related["donors"], households=related["households"],
+              land_donors=related["land_donors"], projects=related["projects"],
+              models=related["production_models"], awards=related["awards"],
+              full_name=full_name, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL, NO_DATA=NO_DATA,
+              count_text=count_text)
+
+
 def generate(site: Site) -> None:
     model = site.model
-    per_commune, per_district = latest_by_district(model)
+    latest = cache(partial(latest_by_district, model))  # only when a district page is made
     rows = []
     for district in model.districts.values():
         communes = model.communes_in(district["id"])
         periods = [(label, model.communes_sorted([c for c in communes if c[flag]]))
                    for flag, label in PERIODS]
-        path = routes.district(district["id"])
-        related = {"commune_recognitions": [r for c in communes for r in model.communes[c["id"]]["recognitions"]],
-                   **{t: model.located(t, district_id=district["id"]) for t in
-                      ("donors", "households", "land_donors", "projects", "production_models", "awards")}}
-        extract = f"du-lieu/huyen/{district['id']}"
-        site.extract(extract, partial(exports.place_extract, district, related))
-        ordered = model.communes_sorted(communes)
-        status = [(c, current_level(c), per_commune.get(c["id"])) for c in ordered]
-        site.page(path, "district.md.j2", district=district, periods=periods, extract=extract,
-                  communes=ordered, status=status,
-                  charts=district_charts(site, district, ordered, per_district.get(district["id"], [])),
-                  donors=related["donors"], households=related["households"],
-                  land_donors=related["land_donors"], projects=related["projects"],
-                  models=related["production_models"], awards=related["awards"],
-                  full_name=full_name, LEVEL=LEVEL_LABEL, STATUS=STATUS_LABEL, NO_DATA=NO_DATA,
-                  count_text=count_text)
+        # the page shows its communes' rows and the rows placed in the district itself
+        site.place_page(routes.district(district["id"]),
+                        partial(district_page, site, district, communes, periods, latest),
+                        communes=[c["id"] for c in communes], districts=[district["id"]])
         rows.append((district, [len(p[1]) for p in periods]))
     site.page(routes.DISTRICTS, "district_index.md.j2", rows=rows, periods=PERIODS,
               full_name=full_name)
