@@ -60,6 +60,7 @@ class Site:
     inputs: object = None   # inputs.PageInputs: place pages whose inputs did not change are kept
     rendered: list[str] = field(default_factory=list)  # the pages made by this build, in order
     _outputs: list[str] | None = field(default=None, repr=False)  # files of the place page being made
+    _keys: dict[str, str] = field(default_factory=dict, repr=False)  # inputs keys of pages to make
 
     @property
     def version_label(self) -> str:
@@ -73,25 +74,30 @@ class Site:
         return {path: body for path, body in self.out.files.items() if path.endswith(".md")}
 
     # --- output -------------------------------------------------------------------------------
-    def place_page(self, page: str, make, communes=(), districts=()) -> None:
-        """A commune or district page, with its charts and extract, made by make() unless its
-        inputs (inputs.py: the global part, the rows placed at `communes` and `districts`, the
-        release that last changed it) are those of the last build and its files are still in the
-        docs folder: then the writer keeps them."""
-        key = None
-        if self.inputs is not None:
-            release = self.history.last_change(page) if self.history else None
-            key = self.inputs.key(page, f"{release.short} {release.date}" if release else "",
-                                  communes, districts)
-            if self.inputs.keep(page, key, self.out):
-                return
+    def kept(self, page: str, communes=(), districts=()) -> bool:
+        """Whether a commune or district page is kept as the last build made it: its inputs
+        (inputs.py: the global part, the rows placed at `communes` and `districts`, the release
+        that last changed it) are that build's and its files are still in the docs folder; the
+        writer then keeps them. Else its key is remembered for `place_page`, which makes it."""
+        if self.inputs is None:
+            return False
+        release = self.history.last_change(page) if self.history else None
+        key = self.inputs.key(page, f"{release.short} {release.date}" if release else "", communes, districts)
+        if self.inputs.keep(page, key, self.out):
+            return True
+        self._keys[page] = key
+        return False
+
+    def place_page(self, page: str, make) -> None:
+        """Make a commune or district page, its charts and extract by make(), recording its files
+        with its key (see `kept`)."""
         self._outputs = []
         try:
             make()
         finally:
             outputs, self._outputs = self._outputs, None
-        if key is not None:
-            self.inputs.record(page, key, outputs)
+        if page in self._keys:
+            self.inputs.record(page, self._keys.pop(page), outputs)
 
     def _made(self, *paths: str) -> None:
         if self._outputs is not None:

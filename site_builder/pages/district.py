@@ -9,18 +9,18 @@ from functools import cache, partial
 from .. import exports, labels, place_charts, routes
 from ..model import full_name
 from . import LEVEL_LABEL, NO_DATA, STATUS_LABEL, Site
-from .commune import count_text, current_level
+from .commune import count_text, criteria_of, current_level
 
 PERIODS = (("in_registry_2019", "Danh mục 01/12/2019 (giai đoạn 2011-2019)"),
            ("in_registry_2021", "Danh mục 03/02/2021 (sau sắp xếp năm 2019-2020)"),
            ("in_registry_2025_01", "Danh mục 04/01/2025 (sau sắp xếp năm 2024)"))
 
 
-def latest_by_district(model) -> tuple[dict, dict]:
+def latest_by_district(model, criteria=None) -> tuple[dict, dict]:
     """({commune_id: latest actual count row}, {district_id: rows at the district's latest date}).
     One pass over the whole package: the latest count per commune, then per district the latest
     date at which any of its communes has one."""
-    latest = model.criteria.latest()
+    latest = (criteria or model.criteria).latest()
     if not len(latest):
         return {}, {}
     district_of = {cid: c.get("district_id") for cid, c in model.communes.items()}
@@ -70,16 +70,20 @@ def district_page(site: Site, district: dict, communes: list[dict], periods: lis
 
 def generate(site: Site) -> None:
     model = site.model
-    latest = cache(partial(latest_by_district, model))  # only when a district page is made
+    communes_of = {d: model.communes_in(d) for d in model.districts}
+    # a page shows its communes' rows and the rows placed in the district itself
+    made = {d for d in model.districts if not site.kept(
+        routes.district(d), communes=[c["id"] for c in communes_of[d]], districts=[d])}
+    ids = [c["id"] for d in model.districts if d in made for c in communes_of[d]]
+    latest = cache(lambda: latest_by_district(model, criteria_of(model, ids)))
     rows = []
     for district in model.districts.values():
-        communes = model.communes_in(district["id"])
+        communes = communes_of[district["id"]]
         periods = [(label, model.communes_sorted([c for c in communes if c[flag]]))
                    for flag, label in PERIODS]
-        # the page shows its communes' rows and the rows placed in the district itself
-        site.place_page(routes.district(district["id"]),
-                        partial(district_page, site, district, communes, periods, latest),
-                        communes=[c["id"] for c in communes], districts=[district["id"]])
+        if district["id"] in made:
+            site.place_page(routes.district(district["id"]),
+                            partial(district_page, site, district, communes, periods, latest))
         rows.append((district, [len(p[1]) for p in periods]))
     site.page(routes.DISTRICTS, "district_index.md.j2", rows=rows, periods=PERIODS,
               full_name=full_name)
