@@ -10,7 +10,7 @@ import pytest
 from test_scale import _synth
 
 from conftest import read_rows, set_cell, write_rows
-from site_builder import routes
+from site_builder import inputs, routes
 from site_builder.build import generate
 from site_builder.inputs import FILE
 from site_builder.pages import commune as commune_module
@@ -144,6 +144,12 @@ def test_an_edit_of_what_every_place_page_shows_makes_them_all_again(work, edit)
     else:
         rows = read_rows(pkg, "notes")
         write_rows(pkg, "notes", [*rows, dict(rows[0], id="n-them-thu", summary_vi="Ghi chú thêm (giả lập).")])
+    assert rebuild(pkg, tmp) == every
+
+
+def test_a_code_change_makes_every_place_page_again(work, monkeypatch):
+    pkg, tmp, every = work
+    monkeypatch.setattr(inputs, "code_fingerprint", lambda: "a template or module changed")
     assert rebuild(pkg, tmp) == every
 
 
