@@ -22,6 +22,7 @@ import yaml
 from . import charts, routes
 from .diff import named_persons
 from .history import data_version, load_history
+from .inputs import PageInputs
 from .model import build_model
 from .package import code_fingerprint
 from .pages import DEMO_BANNER, DEMO_SITE_NAME, Site, generate_all, with_banner
@@ -51,6 +52,10 @@ def make_site(package_dir: Path, cache_dir: Path | None = None, env=None, out=No
                 banner=DEMO_BANNER if model.descriptor.get("synthetic") else "")
     if out is not None:
         site.out, site.renderer = out, renderer
+    if cache_dir is not None and getattr(site.out, "root", None) is not None:
+        # a writer into a docs folder: the place pages whose inputs did not change are kept
+        site.inputs = PageInputs(cache_dir, site.out.root, model, package_dir,
+                                 json.dumps([site.banner, site.version], sort_keys=True))
     generate_all(site, skip)  # `skip`: page types the preview makes after the others
     if site.extracts:
         site.extracts.finish()
@@ -135,12 +140,17 @@ def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
              cache_dir: Path | None = None, tables: dict | None = None) -> Site:
     """Generate the site straight into docs_dir: each page, chart and file is written as it is
     made (only if its bytes changed) and nothing is held until the end; the changes are moved in
-    when everything succeeded, so a failure leaves docs_dir as it was."""
+    when everything succeeded, so a failure leaves docs_dir as it was. With a cache_dir, a commune
+    or district page whose inputs did not change since the last generation is not made again
+    (inputs.py); its keys are stored once the changes are in."""
     def fill(writer, renderer) -> Site:
         site = make_site(package_dir, cache_dir, out=writer, renderer=renderer, tables=tables)
         add_static(writer, content_dir, site.banner)
         return site
-    return into_docs(docs_dir, cache_dir, fill)
+    site = into_docs(docs_dir, cache_dir, fill)
+    if site.inputs is not None:  # the new files are in: the keys describe docs_dir now
+        site.inputs.save()
+    return site
 
 
 def release_memory() -> None:

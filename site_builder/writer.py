@@ -4,7 +4,9 @@ did not change untouched (so `mkdocs serve` reloads only what changed) and remov
 Changed files are written into a staging folder beside the output folder and moved in by
 `commit()`; `abort()` (a failed build) drops them, so the output folder stays as it was.
 Large files (downloads, extracts) are added as paths: hard-linked or copied, never read into
-memory. `Collect` keeps the files in memory instead (tests, the preview)."""
+memory. `keep(path)` keeps a file of the last build as it is (a page whose inputs did not change:
+inputs.py): it counts as generated, so it is not removed as stale. `Collect` keeps the files in
+memory instead (tests, the preview)."""
 from __future__ import annotations
 
 import filecmp
@@ -33,12 +35,19 @@ class Collect:
 
     def __init__(self):
         self.files: dict[str, str | bytes | Path] = {}
+        self.kept: set[str] = set()  # paths kept as an earlier build left them (not in `files`)
 
     def add(self, rel_path: str, content: str | bytes) -> None:
-        self.files[checked(rel_path, self.files)] = content
+        self.files[self._checked(rel_path)] = content
 
     def add_file(self, rel_path: str, source: Path) -> None:
-        self.files[checked(rel_path, self.files)] = Path(source)
+        self.files[self._checked(rel_path)] = Path(source)
+
+    def keep(self, rel_path: str) -> None:
+        self.kept.add(self._checked(rel_path))
+
+    def _checked(self, rel_path: str) -> str:
+        return checked(checked(rel_path, self.files), self.kept)
 
 
 class Writer:
@@ -69,6 +78,13 @@ class Writer:
             os.link(source, staged)
         except OSError:  # another file system
             shutil.copyfile(source, staged)
+
+    def keep(self, rel_path: str) -> None:
+        """A file the last build wrote, still right: left as it is, and not removed as stale."""
+        key = checked(rel_path, self.paths)
+        if not (self.root / key).is_file():
+            raise WriteConflict(f"cannot keep a file that is not in the output folder: {key}")
+        self.paths.add(key)
 
     def _stage(self, key: str) -> Path:
         if not self.changed:  # the leftovers of a build that was killed

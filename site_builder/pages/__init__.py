@@ -57,6 +57,10 @@ class Site:
     version: dict = field(default_factory=dict)  # {"date": "2026-11-22", "commit": "abc1234"} or {}
     history: object = None  # history.History: when each page's data last changed
     banner: str = ""        # set for a synthetic package: shown on top of every page
+    inputs: object = None   # inputs.PageInputs: place pages whose inputs did not change are kept
+    rendered: list[str] = field(default_factory=list)  # the pages made by this build, in order
+    _outputs: list[str] | None = field(default=None, repr=False)  # files of the place page being made
+    _keys: dict[str, str] = field(default_factory=dict, repr=False)  # inputs keys of pages to make
 
     @property
     def version_label(self) -> str:
@@ -70,7 +74,38 @@ class Site:
         return {path: body for path, body in self.out.files.items() if path.endswith(".md")}
 
     # --- output -------------------------------------------------------------------------------
+    def kept(self, page: str, communes=(), districts=()) -> bool:
+        """Whether a commune or district page is kept as the last build made it: its inputs
+        (inputs.py: the global part, the rows placed at `communes` and `districts`, the release
+        that last changed it) are that build's and its files are still in the docs folder; the
+        writer then keeps them. Else its key is remembered for `place_page`, which makes it."""
+        if self.inputs is None:
+            return False
+        release = self.history.last_change(page) if self.history else None
+        key = self.inputs.key(page, f"{release.short} {release.date}" if release else "", communes, districts)
+        if self.inputs.keep(page, key, self.out):
+            return True
+        self._keys[page] = key
+        return False
+
+    def place_page(self, page: str, make) -> None:
+        """Make a commune or district page, its charts and extract by make(), recording its files
+        with its key (see `kept`)."""
+        self._outputs = []
+        try:
+            make()
+        finally:
+            outputs, self._outputs = self._outputs, None
+        if page in self._keys:
+            self.inputs.record(page, self._keys.pop(page), outputs)
+
+    def _made(self, *paths: str) -> None:
+        if self._outputs is not None:
+            self._outputs.extend(paths)
+
     def page(self, path: str, template: str, **ctx) -> None:
+        self.rendered.append(path)
+        self._made(path)
         body = self.env.get_template(template).render(site=self, page=path, **ctx)
         if self.banner:
             body = with_banner(body, self.banner)
@@ -78,10 +113,12 @@ class Site:
         self.out.add(path, html_tables(body, path))  # data tables as HTML: MkDocs renders them ~free
 
     def file(self, path: str, content: str | bytes) -> None:
+        self._made(path)
         self.out.add(path, content)
 
     def copy(self, path: str, source: Path) -> None:
         """A file already on disk (a download): linked or copied, never read into memory."""
+        self._made(path)
         self.out.add_file(path, source)
 
     def extract(self, path: str, make) -> None:
@@ -90,9 +127,17 @@ class Site:
         if self.extracts is None:
             from ..exports import Extracts
             self.extracts = Extracts(self.cache_dir, self.package_dir, self.model.descriptor)
+        self._made(path + ".json", path + ".csv")
+        folder = getattr(self.extracts, "folder", None)
+        if self.extracts.ready and folder and not (folder / f"{path}.json").is_file():
+            # not made by the build that filled this version's cache (its page was kept then)
+            for name, data in zip((path + ".json", path + ".csv"), make()):
+                self.out.add(name, data)
+            return
         self.extracts.add(self.out, path, make)
 
     def chart(self, chart: Chart) -> Chart:
+        self._made(chart.svg_path, chart.csv_path)
         if self.renderer:
             self.renderer.add(chart)
         else:

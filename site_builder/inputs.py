@@ -1,0 +1,180 @@
+"""Selective regeneration of the place pages (one per commune, one per district): each page gets
+an inputs key, a hash of everything it shows, and a page whose key is the one of the last
+successful build, and whose files are still in the docs folder as that build left them, is not
+made again: the writer keeps its files (page, chart SVG and CSV, extract JSON and CSV).
+
+A key has a global part and a per-place part:
+- global: the code (every file of site_builder/, templates included, and the library versions),
+  the package descriptor, the banner, the data version, and every table a place page reads that
+  is not placed per commune (communes, districts, unit_changes, sources, criteria, notes… : any
+  table of the model but those below), each by the hash of its file;
+- per place: the rows of the tables of PLACED located at the page's communes (a commune page:
+  the commune and the former units whose record it shows; a district page: its communes, and
+  the rows placed in the district itself), and the release that last changed the page.
+Tables of NOT_SHOWN are read by no place page (commune.py, district.py and their templates read
+the model through `located`, `criteria`, `communes`, `districts`, `sources` and `criteria`); a
+row of a PLACED table placed nowhere (a province figure) is on no place page either.
+
+The keys and the per-place hashes (kept per table under the hash of its file, so a table that
+did not change is not hashed again) are stored in the cache folder once the writer has moved the
+new files in (`save`, after the commit): a failed build leaves the previous keys, which still
+describe the docs folder. Each page's files are recorded with their size and time, so a file
+changed by anything else (the preview, a hand) makes the page be made again."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+
+from .package import code_fingerprint, feed_file
+
+FILE = "page-inputs.json"
+PLACED = ("commune_recognitions", "commune_criteria", "commune_criteria_counts", "donors", "households",
+          "land_donors", "projects", "production_models", "awards", "funding", "indicators")
+NOT_SHOWN = ("criteria_progress", "criteria_distribution", "average_criteria", "ntm_counts")
+
+
+def _digest(*parts) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _rows_hash(rows: list[dict]) -> str:
+    """The rows as the pages see them (the model's line numbers left out: a row inserted above
+    moves them, and no page shows them)."""
+    return _digest("\n".join(repr([(k, v) for k, v in r.items() if k != "_line"]) for r in rows))
+
+
+def csv_place_hashes(path: Path, chunk: int = 200_000) -> dict:
+    """{"c": {commune_id: hash}, "d": {district_id: hash}} of a table's rows, in table order,
+    from its CSV file: each row's cells hashed by pandas (vectorised: ~1 s for the 2 million
+    criteria rows of 10,600 communes, against several for the model's rows one by one), read a
+    chunk at a time. The model's rows are these cells converted (package.convert keeps a text
+    cell as it is, so a row is placed by the same id), withdrawn persons left out by a cell of
+    the row: equal cells, equal rows."""
+    import numpy as np
+    import pandas as pd
+
+    digests: dict[str, dict] = {"c": {}, "d": {}}
+    for frame in pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
+                             chunksize=chunk):
+        row_hash = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+        for kind, column in (("c", "commune_id"), ("d", "district_id")):
+            if column not in frame:
+                continue
+            codes, places = pd.factorize(frame[column].to_numpy())
+            order = np.argsort(codes, kind="stable")
+            bounds = np.searchsorted(codes[order], np.arange(len(places) + 1))
+            for i, place in enumerate(places):
+                if place:
+                    digest = digests[kind].setdefault(place, None) or hashlib.blake2b(digest_size=16)
+                    digests[kind][place] = digest
+                    digest.update(row_hash[order[bounds[i]:bounds[i + 1]]].tobytes())
+    return {kind: {place: d.hexdigest() for place, d in places.items()} for kind, places in digests.items()}
+
+
+def place_hashes(rows: list[dict]) -> dict:
+    """{"c": {commune_id: hash}, "d": {district_id: hash}} of a table's rows, in table order
+    (from the model's rows: a CSV file in another dialect)."""
+    groups = {"c": defaultdict(list), "d": defaultdict(list)}
+    for row in rows:
+        if row.get("commune_id"):
+            groups["c"][row["commune_id"]].append(row)
+        if row.get("district_id"):
+            groups["d"][row["district_id"]].append(row)
+    return {kind: {place: _rows_hash(group) for place, group in places.items()} for kind, places in groups.items()}
+
+
+class PageInputs:
+    """The inputs keys of this build, the previous build's, and which pages were kept or made."""
+
+    def __init__(self, cache_dir: Path, root: Path, model, package_dir: Path, extra: str):
+        self.path = Path(cache_dir) / FILE
+        self.root = Path(root).resolve()
+        try:
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stored = {}
+        self.previous = stored.get("pages", {}) if stored.get("root") == str(self.root) else {}
+        self.pages: dict[str, dict] = {}       # page -> {"key", "outputs"} of this build
+        self.made: dict[str, list[str]] = {}   # page -> files, for the pages made this build
+        code = code_fingerprint()
+        resources = {res["name"]: res for res in model.descriptor.get("resources", [])}
+
+        def file_hash(name: str) -> str:
+            res = resources.get(name)
+            if not res:
+                return ""
+            digest = hashlib.blake2b(digest_size=16)
+            digest.update(code.encode() + json.dumps(res, sort_keys=True).encode("utf-8"))
+            feed_file(digest, Path(package_dir) / res["path"])
+            return digest.hexdigest()
+
+        old_tables = stored.get("tables", {})
+        self.tables = {}
+        for name in PLACED:
+            fingerprint = file_hash(name)
+            old = old_tables.get(name)
+            res = resources.get(name, {})
+            if fingerprint and old and old.get("file") == fingerprint:
+                self.tables[name] = old
+            elif fingerprint and not res.get("dialect") and res.get("encoding", "utf-8").lower() == "utf-8":
+                self.tables[name] = {"file": fingerprint, **csv_place_hashes(Path(package_dir) / res["path"])}
+            else:
+                self.tables[name] = {"file": fingerprint, **place_hashes(model.rows(name))}
+        shown = sorted(set(model.tables) - set(PLACED) - set(NOT_SHOWN))
+        self.global_key = _digest(code, json.dumps(model.descriptor, sort_keys=True), extra,
+                                  *(f"{name}:{file_hash(name) or _rows_hash(model.rows(name))}" for name in shown))
+
+    def key(self, page: str, release: str, communes=(), districts=()) -> str:
+        """The page's key: the global part, the release that last changed it, and the rows placed
+        at each of `communes` and `districts`."""
+        parts = [self.global_key, page, release]
+        for kind, places in (("c", communes), ("d", districts)):
+            for place in places:
+                parts.append(f"{kind}:{place}")
+                parts.extend(self.tables[t][kind].get(place, "") for t in PLACED)
+        return _digest(*parts)
+
+    def keep(self, page: str, key: str, out) -> bool:
+        """If the page's key and files are those of the last build: the writer keeps its files
+        (True); else False, and the page is to be made."""
+        prev = self.previous.get(page)
+        if not prev or prev["key"] != key:
+            return False
+        for path, (size, mtime) in prev["outputs"].items():
+            try:
+                st = os.stat(self.root / path)
+            except OSError:
+                return False
+            if st.st_size != size or st.st_mtime_ns != mtime:
+                return False
+        for path in prev["outputs"]:
+            out.keep(path)
+        self.pages[page] = prev
+        return True
+
+    def record(self, page: str, key: str, outputs: list[str]) -> None:
+        self.pages[page] = {"key": key}
+        self.made[page] = outputs
+
+    def save(self) -> None:
+        """After the writer's commit: the keys of this build, with the size and time of each
+        file of the pages made (a page whose files are not all there is left out)."""
+        for page, outputs in self.made.items():
+            try:
+                stats = {p: os.stat(self.root / p) for p in outputs}
+            except OSError:
+                self.pages.pop(page, None)
+                continue
+            self.pages[page]["outputs"] = {p: [st.st_size, st.st_mtime_ns] for p, st in stats.items()}
+        data = {"root": str(self.root), "tables": self.tables, "pages": self.pages}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, self.path)
