@@ -39,17 +39,18 @@ class BuildError(Exception):
 
 
 def make_site(package_dir: Path, cache_dir: Path | None = None, env=None, out=None,
-              renderer=None, tables: dict | None = None, skip: frozenset = frozenset()) -> Site:
+              renderer=None, report=None, skip: frozenset = frozenset()) -> Site:
     """Read the package and generate every page, chart and file: into `out`, a Writer that
     writes each to disk as it is made, with `renderer` (charts.Renderer) for the charts; or,
     without them, kept in memory (site.pages, site.charts: tests and the preview). With `env`,
     a Jinja environment from make_env() kept by the preview, its compiled templates are reused;
-    with `tables`, the validation report's typed tables, the files are not read again)."""
-    model = build_model(package_dir, tables)
+    with `report`, the package's validation report (validate.Report), the model takes the typed
+    tables it read instead of reading the files again, and the data-check page shows it)."""
+    model = build_model(package_dir, report.tables if report else None)
     site = Site(model, env or make_env(), version=data_version(package_dir),
                 history=cached_history(package_dir, model.communes, cache_dir),
                 package_dir=Path(package_dir), cache_dir=cache_dir,
-                banner=DEMO_BANNER if model.descriptor.get("synthetic") else "")
+                banner=DEMO_BANNER if model.descriptor.get("synthetic") else "", report=report)
     if out is not None:
         site.out, site.renderer = out, renderer
     if cache_dir is not None and getattr(site.out, "root", None) is not None:
@@ -137,14 +138,14 @@ def write_docs(site: Site, docs_dir: Path, content_dir: Path | None = None,
 
 
 def generate(package_dir: Path, docs_dir: Path, content_dir: Path | None = None,
-             cache_dir: Path | None = None, tables: dict | None = None) -> Site:
+             cache_dir: Path | None = None, report=None) -> Site:
     """Generate the site straight into docs_dir: each page, chart and file is written as it is
     made (only if its bytes changed) and nothing is held until the end; the changes are moved in
     when everything succeeded, so a failure leaves docs_dir as it was. With a cache_dir, a commune
     or district page whose inputs did not change since the last generation is not made again
     (inputs.py); its keys are stored once the changes are in."""
     def fill(writer, renderer) -> Site:
-        site = make_site(package_dir, cache_dir, out=writer, renderer=renderer, tables=tables)
+        site = make_site(package_dir, cache_dir, out=writer, renderer=renderer, report=report)
         add_static(writer, content_dir, site.banner)
         return site
     site = into_docs(docs_dir, cache_dir, fill)
@@ -204,7 +205,7 @@ def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
     docs_dir = work_dir / "docs"
     try:
         site = generate(package_dir, docs_dir, content_dir, cache_dir=work_dir / "cache",
-                        tables=report.tables)  # the model takes the tables validation read
+                        report=report)  # the model takes the tables validation read
     except Exception as exc:  # a generator bug must not publish half a site either
         raise BuildError(f"page generation failed: {exc!r}") from exc
     if not run_mkdocs:

@@ -33,7 +33,9 @@ def test_model_takes_the_tables_validation_read_and_reads_no_file_again(package,
         pytest.fail("a CSV file was read again after the validation")
     monkeypatch.setattr(package_module, "read_table", no_reading)
     monkeypatch.setattr("site_builder.model.read_table", no_reading)
-    from_validation = make_site(pkg, cache_dir=tmp_path / "b", tables=report.tables)
+    for name in ("validate_package", "validate_package_cached"):  # the data-check page shows the report given
+        monkeypatch.setattr(f"site_builder.pages.validation.{name}", no_reading)
+    from_validation = make_site(pkg, cache_dir=tmp_path / "b", report=report)
     assert from_validation.pages == from_files.pages
     assert report.tables == {}, "the tables are held by the model only"
     # the sources page counts the rows of the table the model does not keep

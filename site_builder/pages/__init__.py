@@ -57,6 +57,7 @@ class Site:
     version: dict = field(default_factory=dict)  # {"date": "2026-11-22", "commit": "abc1234"} or {}
     history: object = None  # history.History: when each page's data last changed
     banner: str = ""        # set for a synthetic package: shown on top of every page
+    report: object = None   # validate.Report of the package, when the build validated it already
     inputs: object = None   # inputs.PageInputs: place pages whose inputs did not change are kept
     rendered: list[str] = field(default_factory=list)  # the pages made by this build, in order
     _outputs: list[str] | None = field(default=None, repr=False)  # files of the place page being made

@@ -35,8 +35,8 @@ RULE_VI = {"parts-sum-mismatch": "Tổng không bằng cộng các phần",
 def generate(site: Site) -> None:
     if site.package_dir is None:
         return
-    report = (validate_package_cached(site.package_dir, site.cache_dir / "validation")
-              if site.cache_dir else validate_package(site.package_dir))
+    report = site.report or (validate_package_cached(site.package_dir, site.cache_dir / "validation")
+                             if site.cache_dir else validate_package(site.package_dir))
     notes = {n["id"]: n for n in site.model.rows("notes")}
     warnings, by_id = [], {}  # resource -> id -> its first row, made once (not a scan per warning)
     for p in report.warnings:
