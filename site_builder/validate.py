@@ -18,6 +18,7 @@ from . import checks, checks_commune, stream_check
 from .package import (
     REQUIRED_RESOURCES,
     SAVE_AS,
+    ColumnRows,
     PackageError,
     check_file,
     count_lines,
@@ -334,11 +335,34 @@ class _Run:
         self.keys = table_cache.Keys(package_dir, descriptor) if store is not None else None
         self.cached: dict[str, dict] = {}
         self.file: dict[str, list] = {}
+        self.spliced: dict = {}  # name -> typed table of a large resource checked by row_delta
         if store is not None and len(resources) == len(descriptor["resources"]):
             for name in resources:  # names are unique: each resource has its cache entry
                 entry = store.resource(name, self.keys.resource[name])
                 if entry is not None:
                     self.cached[name] = entry
+            for name in resources:
+                if name not in self.cached:
+                    self._changed_rows(name, descriptor)
+
+    def _changed_rows(self, name: str, descriptor: dict) -> None:
+        """A large resource whose file changed and nothing else its checks depend on: only its
+        changed lines checked again (row_delta.py), when its last version is in the cache."""
+        from .row_delta import revalidate
+
+        old = self.store.previous(name)
+        if not old or old.get("basis") != self.keys.basis[name] or not old.get("copy"):
+            return
+        res = self.resources[name]
+        targets = {(fk.get("reference") or {}).get("resource") or name
+                   for fk in (res.get("schema") or {}).get("foreignKeys") or []}
+        if name in targets or any(t not in self.cached or self.cached[t]["file"] or
+                                  "rows" not in self.cached[t] for t in targets):
+            return  # a key pointing into itself, or at a table that is not read as it was
+        entry, table = revalidate(self.package_dir, descriptor, res, old, self.store,
+                                  self.keys) or (None, None)
+        if entry is not None:
+            self.cached[name], self.spliced[name] = entry, table
 
     def file_problems(self, name: str, res: dict) -> list[Problem]:
         entry = self.cached.get(name)
@@ -375,7 +399,9 @@ class _Run:
             if name in skip or not (package_dir / res.get("path", "")).is_file():
                 continue
             entry = self.cached.get(name)
-            if name in built:  # read while streamed (a table the model does not read: only its
+            if name in self.spliced:
+                tables[name] = self.spliced[name]
+            elif name in built:  # read while streamed (a table the model does not read: only its
                 # distinct values and source ids are kept, its columns read again if needed)
                 tables[name] = built.pop(name).table(
                     compact=True, load=lambda res=res: read_table(package_dir, res, compact=True).rows.columns)
@@ -395,18 +421,34 @@ class _Run:
 
         if self.store is None:
             return
+        fallbacks = {name for name, _ in stream_check.STREAM_FALLBACKS}
+        self.store.copies = set()
         for name in self.resources:
-            if name in self.cached:
+            key = self.keys.file[name]
+            if name in self.cached and name not in self.spliced:
+                if self.cached[name].get("copy"):
+                    self.store.copies.add(self.store.copy_path(name, key).name)
                 continue
-            entry = {"key": self.keys.resource[name], "large": name in large,
-                     "file": [asdict(p) for p in self.file.get(name, [])],
-                     "structural": [asdict(p) for p in getattr(self, "fresh", {}).get(name, [])],
-                     "unconverted": [asdict(p) for p in unconverted.get(name, [])]}
+            entry = self.cached.get(name) or {
+                "key": self.keys.resource[name], "large": name in large,
+                "file": [asdict(p) for p in self.file.get(name, [])],
+                "structural": [asdict(p) for p in getattr(self, "fresh", {}).get(name, [])],
+                "unconverted": [asdict(p) for p in unconverted.get(name, [])]}
+            entry["basis"] = self.keys.basis[name]
             if name in tables:
                 entry["rows"] = len(tables[name].rows)
                 entry["unreadable"] = [list(u) for u in tables[name].unreadable]
                 if name in large:
-                    self.store.put_table(name, self.keys.file[name], tables[name])
+                    self.store.put_table(name, key, tables[name])
+                    rows = tables[name].rows
+                    names = [f["name"] for f in tables[name].fields]
+                    columns = getattr(rows, "_columns", None) if isinstance(rows, ColumnRows) \
+                        else None
+                    if name not in fallbacks and not entry["file"] and \
+                            isinstance(columns, dict) and set(dict.keys(columns)) == set(names):
+                        entry["copy"], entry["file_key"] = True, key
+                        self.store.put_copy(name, key, self.package_dir / tables[name].path)
+                        self.store.copies.add(self.store.copy_path(name, key).name)
             self.store.put_resource(name, entry)
         self.store.names = set(self.resources)
 
