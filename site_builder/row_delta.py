@@ -277,7 +277,7 @@ def revalidate(package_dir: Path, descriptor: dict, res: dict, old: dict, store,
     unconverted = validate._unconverted({name: table}, [Problem(**p) for p in structural])
     entry = {"key": keys.resource[name], "large": True, "file": [], "structural": structural,
              "unconverted": [asdict(p) for p in unconverted]}
-    return entry, table
+    return entry, table, delta
 
 
 LIMIT = 1000  # Frictionless's errors a resource (settings.DEFAULT_LIMIT_ERRORS)
@@ -311,3 +311,16 @@ def _middle_problems(package_dir: Path, descriptor: dict, name: str, delta: Delt
         tables = {t: read_table(package_dir, resources[t]) for t in targets if t in resources}
         validate._suggest_ids(problems, descriptor, tables)
     return problems
+
+
+def middle_table(table: Table, delta: Delta) -> Table:
+    """The rows of the middle of a spliced table, as a table of their own (same name, file and
+    descriptor; their own line numbers)."""
+    a, b = delta.first - 2, delta.first - 2 + delta.new_count
+    names = [f["name"] for f in table.fields]
+    middle = Table(table.name, table.path, table.descriptor)
+    middle.rows = ColumnRows(names, {n: table.rows.column(n)[a:b] for n in names},
+                             range(delta.first, delta.first + delta.new_count))
+    middle.unreadable = [u for u in table.unreadable if delta.first <= u[0] < delta.first +
+                         delta.new_count]
+    return middle

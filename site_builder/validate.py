@@ -317,7 +317,7 @@ def validate_package(package_dir: str | Path, store=None) -> Report:
     report.problems.extend(p for problems in unconverted.values() for p in problems)
     _suggest_ids(fresh, descriptor, tables)  # those from the cache carry theirs
     located = {(p.resource, p.row, p.column) for p in structural if p.row}
-    report.problems.extend(p for p in _domain_problems(tables, run.store, run.keys)
+    report.problems.extend(p for p in _domain_problems(tables, run.store, run.keys, run.deltas)
                            if (p.resource, p.row, p.column) not in located)
     _downgrade_noted(report, tables.get("notes"))
     report.tables = tables  # for the model: a build reads each file once
@@ -336,6 +336,7 @@ class _Run:
         self.cached: dict[str, dict] = {}
         self.file: dict[str, list] = {}
         self.spliced: dict = {}  # name -> typed table of a large resource checked by row_delta
+        self.deltas: dict = {}  # name -> its changed lines (row_delta.Delta)
         if store is not None and len(resources) == len(descriptor["resources"]):
             for name in resources:  # names are unique: each resource has its cache entry
                 entry = store.resource(name, self.keys.resource[name])
@@ -359,10 +360,12 @@ class _Run:
         if name in targets or any(t not in self.cached or self.cached[t]["file"] or
                                   "rows" not in self.cached[t] for t in targets):
             return  # a key pointing into itself, or at a table that is not read as it was
-        entry, table = revalidate(self.package_dir, descriptor, res, old, self.store,
-                                  self.keys) or (None, None)
+        entry, table, delta = revalidate(self.package_dir, descriptor, res, old, self.store,
+                                         self.keys) or (None, None, None)
         if entry is not None:
             self.cached[name], self.spliced[name] = entry, table
+            delta.file_key = old["file_key"]
+            self.deltas[name] = delta
 
     def file_problems(self, name: str, res: dict) -> list[Problem]:
         entry = self.cached.get(name)
@@ -530,7 +533,7 @@ def _downgrade_noted(report: Report, notes) -> None:
 
 # --- the domain checks, each kept in the cache under the tables it read ---------------------
 
-def _domain_problems(tables: dict, store=None, keys=None) -> list[Problem]:
+def _domain_problems(tables: dict, store=None, keys=None, deltas=None) -> list[Problem]:
     """checks.run_all + checks_commune.run_all: the same problems in the same order. With a
     store, each check (a check of checks.PER_TABLE: each table's part) whose key is unchanged
     (the tables whose content it read, recorded as it ran; the whole descriptor, the code, the
@@ -544,15 +547,23 @@ def _domain_problems(tables: dict, store=None, keys=None) -> list[Problem]:
     old, new, out = store.checks(), {}, []
     watch = _Watch(tables)
     state = _hash(keys.base, *sorted(tables))
+    deltas = deltas or {}
+    before = {**keys.file, **{name: d.file_key for name, d in deltas.items()}}
 
-    def key(reads) -> str:
-        return _hash(state, *(f"{t}={keys.file.get(t)}" for t in sorted(reads)))
+    def key(reads, files=keys.file) -> str:
+        return _hash(state, *(f"{t}={files.get(t)}" for t in sorted(reads)))
     for check in checks.CHECKS + checks_commune.CHECKS:
         for scope in (list(tables) if check in checks.PER_TABLE else [None]):
             label = f"{check.__module__}.{check.__name__}" + (f"/{scope}" if scope else "")
             entry = old.get(label)
             if isinstance(entry, dict) and entry.get("key") == key(entry.get("reads", [])):
                 problems = [Problem(**p) for p in entry["problems"]]
+            elif scope in deltas and scope not in checks.ROW_LOCAL.get(check, (scope,)) and \
+                    isinstance(entry, dict) and entry.get("key") == key(entry["reads"], before):
+                reads, problems = _changed_rows(check, tables, scope, deltas[scope], entry) \
+                    or watch.run(check, scope)
+                entry = {"reads": sorted(reads), "key": key(reads),
+                         "problems": [asdict(p) for p in problems]}
             else:
                 reads, problems = watch.run(check, scope)
                 entry = {"reads": sorted(reads), "key": key(reads),
@@ -561,6 +572,31 @@ def _domain_problems(tables: dict, store=None, keys=None) -> list[Problem]:
             out.extend(problems)
     store.put_checks(new)
     return out
+
+
+def _changed_rows(check, tables: dict, scope: str, delta, entry: dict):
+    """(tables read, problems) of a check of checks.ROW_LOCAL in the table `scope`, a few of
+    whose rows changed (`delta`, row_delta.py): the check runs on the changed rows alone, and
+    the findings it kept (`entry`) in the other rows are moved to their new rows."""
+    from .row_delta import middle_table
+
+    if any(p.get("resource") != scope or p.get("row") is None for p in entry["problems"]):
+        return None
+    table = tables[scope]
+    watch = _Watch({**tables, scope: middle_table(table, delta)})
+    reads, middle = watch.run(check, scope)
+    kept = []
+    for p in entry["problems"]:
+        row = delta.place(p["row"])
+        if row is not None:
+            kept.append(Problem(**{**p, "row": row}))
+    passes = checks.PASSES.get(check, ())
+    names = [f["name"] for f in table.fields]
+    order = {rule: i for i, rule in enumerate(passes)}
+    kept += middle
+    kept.sort(key=lambda p: (order.get(p.rule, 0), p.row,
+                             names.index(p.column) if p.column in names else -1))
+    return set(entry["reads"]) | reads, kept
 
 
 class _Watched:

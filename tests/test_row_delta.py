@@ -161,3 +161,26 @@ def test_the_model_made_after_changed_rows_is_the_one_made_from_the_files(
         a, b = model.criteria.statuses(cid), fresh.criteria.statuses(cid)
         assert (a is None and b is None) or a.equals(b)
     assert model.criteria.latest().equals(fresh.criteria.latest())
+
+
+def test_findings_of_the_checks_run_one_table_at_a_time_move_with_their_rows(
+        synthetic, tmp_path, checked):
+    """Control and invisible characters, a date in the future: kept from the cache in the rows
+    that did not change, at their new rows, and found in the changed ones."""
+    def dirty(rows):
+        rows[50]["note"] = "trang\x0c2"
+        rows[4500]["source_locator"] += "\u200b"
+        rows[4600]["as_of"] = "2099-12-31"
+    edit(synthetic, dirty)
+    cache = tmp_path / "cache"
+    before = same_as_fresh(synthetic, cache, checked, full=True)
+    assert {"control-character", "invisible-character", "date-in-future"} <= \
+        {p.rule for p in before.errors}
+    edit(synthetic, lambda rows: rows.insert(1000, dict(rows[999], id="syn-cc-test-1",
+                                                        note="a\x0cb")))
+    report = same_as_fresh(synthetic, cache, checked, full=False)
+    assert {(p.rule, p.row) for p in report.errors} >= {
+        ("control-character", 52), ("control-character", 1002), ("invisible-character", 4503),
+        ("date-in-future", 4603)}
+    edit(synthetic, lambda rows: rows.__delitem__(slice(40, 60)))  # the first one with them
+    same_as_fresh(synthetic, cache, checked, full=False)
