@@ -144,14 +144,17 @@ class Delta:
         return row if row < self.first else row + self.shift
 
 
-def find_delta(old: Path, new: Path, old_rows: int) -> Delta | None:
+def find_delta(old: Path, new: Path, old_rows: int, lines_are_rows: bool = False
+               ) -> Delta | None:
     """The lines that changed between the kept copy `old` (of `old_rows` data rows) and `new`;
-    None if they cannot be told apart as rows (see the module's conditions)."""
+    None if they cannot be told apart as rows (see the module's conditions). `lines_are_rows`:
+    each line of `old` is known to be one row (else the file is read to tell)."""
     size_old, size_new = old.stat().st_size, new.stat().st_size
-    lines, clean, _ = _scan(old)
-    lines += 0 if size_old == 0 or _read(old, size_old - 1, size_old) == b"\n" else 1
-    if not clean or lines != old_rows + 1:
-        return None  # a line of the old file is not one row
+    if not lines_are_rows:
+        lines, clean, _ = _scan(old)
+        lines += 0 if size_old == 0 or _read(old, size_old - 1, size_old) == b"\n" else 1
+        if not clean or lines != old_rows + 1:
+            return None  # a line of the old file is not one row
     prefix = common_prefix(old, new)
     suffix = common_suffix(old, new, min(size_old, size_new) - prefix)
     head, _, _ = _scan(new, 0, prefix)  # whole lines in the shared start (header included)
@@ -238,6 +241,8 @@ def keys_unique(res: dict, table: Table, delta: Delta) -> bool:
         columns = [list(zip(*columns))]
     if len(set(middle)) != len(middle):
         return False
+    if len(middle) <= 20:  # a few keys: each looked for in the column (no set of millions)
+        return all(columns[0].count(k) == 1 for k in middle)
     others = set(columns[0][:a])
     others.update(columns[0][b:])
     return others.isdisjoint(middle)
@@ -258,7 +263,7 @@ def revalidate(package_dir: Path, descriptor: dict, res: dict, old: dict, store,
     if not copy.is_file() or not path.is_file():
         return None
     try:
-        delta = find_delta(copy, path, old["rows"])
+        delta = find_delta(copy, path, old["rows"], old.get("lines_are_rows", False))
     except (OSError, UnicodeDecodeError, csv.Error):
         return None
     columns = store.columns(name, old["file_key"], names) if delta is not None else None
@@ -276,7 +281,8 @@ def revalidate(package_dir: Path, descriptor: dict, res: dict, old: dict, store,
         return None
     unconverted = validate._unconverted({name: table}, [Problem(**p) for p in structural])
     entry = {"key": keys.resource[name], "large": True, "file": [], "structural": structural,
-             "unconverted": [asdict(p) for p in unconverted]}
+             "unconverted": [asdict(p) for p in unconverted],
+             "lines_are_rows": True}  # the old file's were, and the middle's are
     return entry, table, delta
 
 
@@ -294,8 +300,12 @@ def _middle_problems(package_dir: Path, descriptor: dict, name: str, delta: Delt
     from .package import read_table
 
     resources = {r.get("name"): r for r in descriptor.get("resources", []) if isinstance(r, dict)}
-    try:
-        package = Package(copy_.deepcopy(descriptor), basepath=str(package_dir))
+    targets = {(fk.get("reference") or {}).get("resource")
+               for fk in resources[name].get("schema", {}).get("foreignKeys") or []}
+    try:  # the package of this resource and those it points at (all of them: a second more)
+        package = Package(copy_.deepcopy({**descriptor, "resources": [
+            r for r in descriptor["resources"] if r.get("name") in targets | {name}]}),
+            basepath=str(package_dir))
         resource = package.get_resource(name)
     except Exception:
         return None
@@ -306,8 +316,6 @@ def _middle_problems(package_dir: Path, descriptor: dict, name: str, delta: Delt
     problems = [validate._problem(e, name, validate._relative(resource.place, package_dir),
                                   fields) for e in errors]
     if any(p.rule == "foreign-key" for p in problems):
-        targets = {(fk.get("reference") or {}).get("resource")
-                   for fk in resources[name]["schema"].get("foreignKeys") or []}
         tables = {t: read_table(package_dir, resources[t]) for t in targets if t in resources}
         validate._suggest_ids(problems, descriptor, tables)
     return problems
