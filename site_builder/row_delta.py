@@ -187,8 +187,9 @@ def splice_table(res: dict, header: list[str], old: Table, delta: Delta) -> Tabl
     a, b = delta.first - 2, delta.first - 2 + delta.old_count
     columns = old.rows.columns
     names = [f["name"] for f in res.get("schema", {}).get("fields", [])]
-    spliced = {name: [*columns[name][:a], *builder.columns[name], *columns[name][b:]]
-               for name in names}
+    spliced = {name: columns[name] if _same(columns[name][a:b], builder.columns[name]) else
+               [*columns[name][:a], *builder.columns[name], *columns[name][b:]]
+               for name in names}  # a column whose values did not change: the old list
     rows = delta.old_total + delta.shift
     table = Table(res["name"], res.get("path", ""), res)
     table.rows = ColumnRows(names, spliced, range(2, rows + 2))
@@ -197,6 +198,12 @@ def splice_table(res: dict, header: list[str], old: Table, delta: Delta) -> Tabl
         builder.table(compact=True).unreadable + \
         [(u[0] + delta.shift, *u[1:]) for u in old.unreadable if u[0] >= end]
     return table
+
+
+def _same(old: list, new: list) -> bool:
+    """The same typed values, written the same way (Decimal 1.0 is not 1.00 on a page)."""
+    return len(old) == len(new) and all(type(a) is type(b) and repr(a) == repr(b)
+                                        for a, b in zip(old, new))
 
 
 def splice_problems(old: list[dict], middle: list[Problem], delta: Delta) -> list[dict] | None:
@@ -266,13 +273,15 @@ def revalidate(package_dir: Path, descriptor: dict, res: dict, old: dict, store,
         delta = find_delta(copy, path, old["rows"], old.get("lines_are_rows", False))
     except (OSError, UnicodeDecodeError, csv.Error):
         return None
-    columns = store.columns(name, old["file_key"], names) if delta is not None else None
-    if columns is None:
+    kept = store.columns(name, old["file_key"], names) if delta is not None else None
+    if kept is None:
         return None
+    columns, blobs = kept
     previous = Table(name, res.get("path", ""), res)
     previous.rows = ColumnRows(names, columns, range(2, old["rows"] + 2))
     previous.unreadable = [tuple(u) for u in old["unreadable"]]
     table = splice_table(res, names, previous, delta)
+    table.blobs = {n: blobs[n] for n in names if table.rows.column(n) is columns[n]}
     middle = _middle_problems(package_dir, descriptor, name, delta)
     if middle is None or not keys_unique(res, table, delta):
         return None

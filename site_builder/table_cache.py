@@ -135,12 +135,14 @@ class Store:
         self.pending[self.copy_path(name, key).name] = ("copy", path, (st.st_size, st.st_mtime_ns))
 
     def columns(self, name: str, key: str, names: list[str]):
-        """Every column of the typed table kept under `key` (name -> values), or None."""
+        """(name -> values, name -> pickled values) of every column of the typed table kept
+        under `key`, or None."""
         columns = _load_columns(self.folder / f"table-{_slug(name)}.pickle", key, names,
                                 lambda: None)
         if columns is None or set(columns._blobs) != set(names):
             return None
-        return {name: columns[name] for name in names}
+        blobs = dict(columns._blobs)
+        return {name: columns[name] for name in names}, blobs
 
     def put_resource(self, name: str, entry: dict) -> None:
         self.pending[f"resource-{_slug(name)}.json"] = entry
@@ -229,9 +231,10 @@ def _dump_columns(fh, key: str, table: Table) -> None:
     names = list(dict.keys(columns))  # only the columns read (a table the model does not
     # read keeps only its source_id column: the others are read from the CSV if ever asked)
     pickle.dump((key, names, len(table.rows)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    blobs = getattr(table, "blobs", {})  # columns whose values row_delta left as they were
     for name in names:
-        pickle.dump(pickle.dumps(list(columns[name]), protocol=pickle.HIGHEST_PROTOCOL), fh,
-                    protocol=pickle.HIGHEST_PROTOCOL)
+        blob = blobs.get(name) or pickle.dumps(list(columns[name]), protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(blob, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class _LazyColumns(PartialColumns):

@@ -154,6 +154,15 @@ def test_the_model_made_after_changed_rows_is_the_one_made_from_the_files(
     report = same_as_fresh(synthetic, cache, checked, full=False)
     model, fresh = build_model(synthetic, report.tables), build_model(synthetic)
     assert list(model.rows(TABLE)) == list(fresh.rows(TABLE))
+    # one status changed (the other columns' kept pickles are reused), then the table as the
+    # cache keeps it
+    edit(synthetic, lambda rows: flip(rows[3000]))
+    same_as_fresh(synthetic, cache, checked, full=False)
+    checked.clear()
+    report = validate_package_cached(synthetic, cache)
+    assert checked == []
+    model, fresh = build_model(synthetic, report.tables), build_model(synthetic)
+    assert list(model.rows(TABLE)) == list(fresh.rows(TABLE))
     assert model.source_uses == fresh.source_uses
     for cid in model.communes:
         assert model.located(TABLE, commune_id=cid) == fresh.located(TABLE, commune_id=cid)
@@ -164,9 +173,17 @@ def test_the_model_made_after_changed_rows_is_the_one_made_from_the_files(
 
 
 def test_findings_of_the_checks_run_one_table_at_a_time_move_with_their_rows(
-        synthetic, tmp_path, checked):
+        synthetic, tmp_path, checked, monkeypatch):
     """Control and invisible characters, a date in the future: kept from the cache in the rows
     that did not change, at their new rows, and found in the changed ones."""
+    spliced, original = [], validate_module._changed_rows
+
+    def spy(check, tables, scope, delta, entry):
+        found = original(check, tables, scope, delta, entry)
+        if found is not None:
+            spliced.append(check.__name__)
+        return found
+    monkeypatch.setattr(validate_module, "_changed_rows", spy)
     def dirty(rows):
         rows[50]["note"] = "trang\x0c2"
         rows[4500]["source_locator"] += "\u200b"
@@ -182,5 +199,7 @@ def test_findings_of_the_checks_run_one_table_at_a_time_move_with_their_rows(
     assert {(p.rule, p.row) for p in report.errors} >= {
         ("control-character", 52), ("control-character", 1002), ("invisible-character", 4503),
         ("date-in-future", 4603)}
+    assert {"check_control_characters", "check_invisible_characters", "check_dates"} <= \
+        set(spliced)  # those checks went through the changed rows alone
     edit(synthetic, lambda rows: rows.__delitem__(slice(40, 60)))  # the first one with them
     same_as_fresh(synthetic, cache, checked, full=False)
