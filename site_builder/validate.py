@@ -548,7 +548,6 @@ def _domain_problems(tables: dict, store=None, keys=None, deltas=None) -> list[P
     watch = _Watch(tables)
     state = _hash(keys.base, *sorted(tables))
     deltas = deltas or {}
-    before = {**keys.file, **{name: d.file_key for name, d in deltas.items()}}
 
     def key(reads, files=keys.file) -> str:
         return _hash(state, *(f"{t}={files.get(t)}" for t in sorted(reads)))
@@ -559,7 +558,8 @@ def _domain_problems(tables: dict, store=None, keys=None, deltas=None) -> list[P
             if isinstance(entry, dict) and entry.get("key") == key(entry.get("reads", [])):
                 problems = [Problem(**p) for p in entry["problems"]]
             elif scope in deltas and scope not in checks.ROW_LOCAL.get(check, (scope,)) and \
-                    isinstance(entry, dict) and entry.get("key") == key(entry["reads"], before):
+                    isinstance(entry, dict) and entry.get("key") == key(  # only it changed
+                        entry["reads"], {**keys.file, scope: deltas[scope].file_key}):
                 reads, problems = _changed_rows(check, tables, scope, deltas[scope], entry) \
                     or watch.run(check, scope)
                 entry = {"reads": sorted(reads), "key": key(reads),
