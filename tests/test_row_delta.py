@@ -138,6 +138,15 @@ def test_a_repeated_key_or_a_new_header_checks_the_whole_table(synthetic, tmp_pa
     assert not report.valid
     write_rows(synthetic, TABLE, original, fieldnames=fields)
     assert same_as_fresh(synthetic, cache, checked, full=True).valid
+    # a note written over two lines: a row is no longer a line
+    edit(synthetic, lambda rows: rows[2000].update(note="dòng một\ndòng hai"))
+    same_as_fresh(synthetic, cache, checked, full=True)
+    edit(synthetic, lambda rows: flip(rows[100]))  # the kept copy has it too
+    same_as_fresh(synthetic, cache, checked, full=True)
+    write_rows(synthetic, TABLE, original)
+    same_as_fresh(synthetic, cache, checked, full=True)
+    edit(synthetic, lambda rows: flip(rows[100]))  # lines are rows again
+    same_as_fresh(synthetic, cache, checked, full=False)
 
 
 def test_the_model_made_after_changed_rows_is_the_one_made_from_the_files(
