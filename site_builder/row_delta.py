@@ -28,6 +28,7 @@ from .package import ColumnRows, Table, TableBuilder
 from .report import Problem
 
 CHUNK = 1 << 20
+MIDDLE_MAX = 4 << 20  # bytes of changed lines checked row by row, at most (or a tenth of the file)
 KEY_RULES = ("primary-key", "unique-error")
 KEY_TYPES = ("string", "integer", "year", "date")
 
@@ -166,6 +167,8 @@ def find_delta(old: Path, new: Path, old_rows: int, lines_are_rows: bool = False
         _, _, after = _scan(new, size_new - suffix, size_new)
         tail_new = after if after > 0 else size_new
     tail_old = tail_new - size_new + size_old
+    if max(tail_old, tail_new) - head_end > max(MIDDLE_MAX, size_new // 10):
+        return None  # edits far apart: the stream's batches check it faster than row by row
     old_mid = _records(_read(old, head_end, tail_old))
     new_mid = _records(_read(new, head_end, tail_new))
     if old_mid is None or new_mid is None:
