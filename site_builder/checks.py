@@ -489,6 +489,17 @@ PER_TABLE = (check_ids, check_urls, check_control_characters, check_invisible_ch
              check_reserved_and_long_names, check_commune_in_district, check_withdrawn_names,
              check_nfc, check_dates)
 
+# The checks of PER_TABLE whose findings in a table's rows each depend on that row alone (and
+# on the tables they get by name, listed), in row order within each pass (the passes: their
+# rules in order): after an edit of a few rows of a large table, the validation cache checks
+# only those rows again (row_delta.py) and keeps the findings of the others.
+ROW_LOCAL = {check_ids: (), check_urls: (), check_control_characters: (),
+             check_invisible_characters: (), check_reserved_and_long_names: (),
+             check_commune_in_district: ("communes", "unit_changes"),
+             check_withdrawn_names: ("households", "land_donors", "donors"), check_nfc: (),
+             check_dates: ()}
+PASSES = {check_reserved_and_long_names: ("reserved-name", "text-too-long")}
+
 CHECKS = (check_ids, check_urls, check_control_characters, check_invisible_characters,
           check_reserved_and_long_names, check_commune_in_district, check_withdrawn_names,
           check_nfc, check_count_base, check_percent, check_amounts, check_parts_sum,

@@ -342,8 +342,16 @@ def _commune_scores(tables) -> pd.DataFrame:
     return scores.drop_duplicates(["commune_id", "as_of"])
 
 
-def _base(communes: pd.DataFrame, day: dt.date, district: str | None) -> set:
-    """The xã that existed on `day` (in `district`, or in the whole package)."""
+def _base(communes: pd.DataFrame, day: dt.date, district: str | None, memo: dict) -> set:
+    """The xã that existed on `day` (in `district`, or in the whole package); each asked once
+    per check (`memo`: one per check run; the callers do not change the set)."""
+    if (day, district) in memo:
+        return memo[(day, district)]
+    memo[(day, district)] = _alive(communes, day, district)
+    return memo[(day, district)]
+
+
+def _alive(communes: pd.DataFrame, day: dt.date, district: str | None) -> set:
     c = communes[communes["kind"] == "xã"]
     if district:
         c = c[c["district_id"] == district]
@@ -357,7 +365,7 @@ def check_aggregates(tables):
     communes = _communes(tables)
     if communes.empty:
         return
-    noted = _noted(tables)
+    noted, bases = _noted(tables), {}
     scores = _commune_scores(tables)
     by_day = {day: g.set_index("commune_id")["criteria_met"] for day, g in scores.groupby("as_of")}
     table = tables.get("average_criteria")
@@ -369,7 +377,7 @@ def check_aggregates(tables):
             district = row["district_id"] if isinstance(row["district_id"], str) else None
             if not district and str(row["scope"]).strip().lower() != "toàn tỉnh":
                 continue
-            base = _base(communes, row["as_of"], district)
+            base = _base(communes, row["as_of"], district, bases)
             have = by_day[row["as_of"]]
             if not base or not base <= set(have.index):
                 continue  # not every commune of the base has a figure at that date
@@ -380,10 +388,10 @@ def check_aggregates(tables):
                                  f"{computed:.2f} criteria on {row['as_of'].isoformat()} in "
                                  f"commune_criteria/commune_criteria_counts, but "
                                  f"average_criteria:{row['id']} reports {row['value']}")
-    yield from _check_progress(tables, communes, noted)
+    yield from _check_progress(tables, communes, noted, bases)
 
 
-def _check_progress(tables, communes, noted):
+def _check_progress(tables, communes, noted, bases):
     table, status = tables.get("criteria_progress"), tables.get("commune_criteria")
     if table is None or status is None or not len(status.rows):
         return
@@ -398,7 +406,7 @@ def _check_progress(tables, communes, noted):
         g = groups.get((row["as_of"], row["criteria_set"], row["criterion_number"]))
         if g is None:
             continue
-        base = _base(communes, row["as_of"], None)
+        base = _base(communes, row["as_of"], None, bases)
         if len(base) != row["base"] or not base <= set(g["commune_id"]):
             continue  # not the same communes
         met = int((g[g["commune_id"].isin(base)]["status"] == "met").sum())

@@ -171,17 +171,7 @@ def stream_validate(resource, package=None, lookups: dict | None = None,
         return exception.to_errors()
     foreign_keys = list(resource.schema.foreign_keys) if resource.schema else []
     try:
-        if [check.type for check in checks] != ["baseline"]:
-            raise _Fallback("custom checks")
-        if resource.hash or resource.bytes is not None or resource.fields is not None or \
-                resource.rows is not None:
-            raise _Fallback("declares a hash, byte, field or row count")
-        if foreign_keys and package is None:
-            raise _Fallback("foreign keys outside a package")
-        for fk in foreign_keys:  # as the lookup would fail, so Frictionless reports it
-            name = fk["reference"]["resource"]
-            if name and name != resource.name and not package.has_resource(name):
-                raise _Fallback(f"the foreign key points at a missing resource {name}")
+        _streamable(resource, package, checks, foreign_keys)
         # the lookups are read below, once per validation, not by each resource's opening
         resource.schema.foreign_keys = []
         try:
@@ -223,6 +213,55 @@ def stream_validate(resource, package=None, lookups: dict | None = None,
         resource.schema.foreign_keys = foreign_keys
         STREAM_FALLBACKS.append((resource.name, str(exc) if isinstance(exc, _Fallback) else
                                  f"{type(exc).__name__}: {exc}"))
+        return None
+
+
+def _streamable(resource, package, checks, foreign_keys) -> None:
+    """Raises _Fallback if the resource is not a case the streaming checker treats."""
+    if [check.type for check in checks] != ["baseline"]:
+        raise _Fallback("custom checks")
+    if resource.hash or resource.bytes is not None or resource.fields is not None or \
+            resource.rows is not None:
+        raise _Fallback("declares a hash, byte, field or row count")
+    if foreign_keys and package is None:
+        raise _Fallback("foreign keys outside a package")
+    for fk in foreign_keys:  # as the lookup would fail, so Frictionless reports it
+        name = fk["reference"]["resource"]
+        if name and name != resource.name and not package.has_resource(name):
+            raise _Fallback(f"the foreign key points at a missing resource {name}")
+
+
+def validate_rows(resource, package, rows: list, first: int) -> list | None:
+    """The errors `stream_validate` finds in these rows (csv.reader lists, numbered from
+    `first`) when no row before them shares a primary or unique key with them: each row typed
+    and checked (cells, foreign keys, keys among these rows) as the stream checks it. For a
+    row-incremental validation (row_delta.py), which takes the rows that did not change from
+    the last one. None when the resource is not a case the stream treats."""
+    from frictionless import Checklist
+
+    checklist = Checklist()
+    checks = checklist.connect(resource)
+    foreign_keys = list(resource.schema.foreign_keys) if resource.schema else []
+    try:
+        resource.to_descriptor(validate=True)
+        _streamable(resource, package, checks, foreign_keys)
+        resource.schema.foreign_keys = []
+        try:
+            resource.open()
+        finally:
+            resource.schema.foreign_keys = foreign_keys
+        with resource, no_gc():
+            streamer = _Streamer(resource, package, foreign_keys, {})
+            errors = []
+            for k, cells in enumerate(rows):
+                if not streamer._row(cells, first + k):
+                    row = streamer._slow(cells, first + k)
+                    errors.extend(error for error in row.errors if checklist.match(error))
+            return errors
+    except Exception:  # anything unusual: the whole table is checked again
+        if not resource.closed:
+            resource.close()
+        resource.schema.foreign_keys = foreign_keys
         return None
 
 

@@ -81,6 +81,7 @@ class Keys:
             self.file[res.get("name")] = _hash(common, json.dumps(
                 res, sort_keys=True, ensure_ascii=False, default=str), content)
         self.resource: dict[str, str] = {}
+        self.basis: dict[str, str] = {}  # a resource's checks' key, except its own file
         for res in resources:
             name = res.get("name")
             targets = set()
@@ -89,8 +90,10 @@ class Keys:
                 ref = fk.get("reference") if isinstance(fk, dict) else None
                 target = (ref or {}).get("resource") if isinstance(ref, dict) else None
                 targets.add(target or name)
-            self.resource[name] = _hash(self.file.get(name), *(
-                f"{t}={self.file.get(t, 'absent')}" for t in sorted(map(str, targets))))
+            pointed = [f"{t}={self.file.get(t, 'absent')}" for t in sorted(map(str, targets))]
+            self.resource[name] = _hash(self.file.get(name), *pointed)
+            self.basis[name] = _hash(common, json.dumps(
+                res, sort_keys=True, ensure_ascii=False, default=str), *pointed)
         self.base = _hash(common, json.dumps(descriptor, sort_keys=True, ensure_ascii=False,
                                              default=str))
 
@@ -113,6 +116,33 @@ class Store:
     def resource(self, name: str, key: str) -> dict | None:
         entry = self._read_json(f"resource-{_slug(name)}.json")
         return entry if isinstance(entry, dict) and entry.get("key") == key else None
+
+    def previous(self, name: str) -> dict | None:
+        """The resource's entry whatever its key (the last version checked)."""
+        entry = self._read_json(f"resource-{_slug(name)}.json")
+        return entry if isinstance(entry, dict) else None
+
+    def copy_path(self, name: str, key: str) -> Path:
+        """The kept copy of a large resource's file, as it was when its content key was `key`
+        (row_delta.py compares a new version with it)."""
+        return self.folder / f"file-{_slug(name)}-{key[:20]}.csv"
+
+    def put_copy(self, name: str, key: str, path: Path) -> None:
+        try:
+            st = path.stat()
+        except OSError:
+            return
+        self.pending[self.copy_path(name, key).name] = ("copy", path, (st.st_size, st.st_mtime_ns))
+
+    def columns(self, name: str, key: str, names: list[str]):
+        """(name -> values, name -> pickled values) of every column of the typed table kept
+        under `key`, or None."""
+        columns = _load_columns(self.folder / f"table-{_slug(name)}.pickle", key, names,
+                                lambda: None)
+        if columns is None or set(columns._blobs) != set(names):
+            return None
+        blobs = dict(columns._blobs)
+        return {name: columns[name] for name in names}, blobs
 
     def put_resource(self, name: str, entry: dict) -> None:
         self.pending[f"resource-{_slug(name)}.json"] = entry
@@ -154,16 +184,21 @@ class Store:
             for name, data in self.pending.items():
                 fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
                 with os.fdopen(fd, "wb") as fh:
-                    if isinstance(data, tuple):
+                    if isinstance(data, tuple) and data[0] == "copy":
+                        if not _copy(fh, data[1], data[2]):
+                            os.unlink(tmp)
+                            continue
+                    elif isinstance(data, tuple):
                         _dump_columns(fh, data[1], data[2])
                     else:
                         fh.write(json.dumps(data, ensure_ascii=False).encode("utf-8"))
                 os.replace(tmp, self.folder / name)
             wanted = {f"{kind}-{_slug(n)}.{ext}" for n in keep
                       for kind, ext in (("resource", "json"), ("table", "pickle"))}
+            wanted |= getattr(self, "copies", set())
             for old in self.folder.iterdir():
-                stale = old.name.startswith(("resource-", "table-", "validation-")) and \
-                    old.name not in wanted  # (validation-*.json: the whole-package cache before)
+                stale = old.name.startswith(("resource-", "table-", "validation-", "file-")) \
+                    and old.name not in wanted  # (validation-*: the whole-package cache before)
                 left = old.name.startswith(".tmp-") and \
                     old.stat().st_mtime < time.time() - 3600  # another process's is younger
                 if stale or left:
@@ -173,6 +208,22 @@ class Store:
         self.pending.clear()
 
 
+def _copy(fh, path: Path, stat: tuple) -> bool:
+    """Copy a file, if it is still the one validated (same size and modification time)."""
+    import shutil
+
+    try:
+        with open(path, "rb") as src:
+            before = os.fstat(src.fileno())
+            if (before.st_size, before.st_mtime_ns) != stat:
+                return False
+            shutil.copyfileobj(src, fh, 1 << 20)
+            after = os.fstat(src.fileno())
+        return (after.st_size, after.st_mtime_ns) == stat
+    except OSError:
+        return False
+
+
 def _dump_columns(fh, key: str, table: Table) -> None:
     """key, then the column names and row count, then one pickle per column: equal values
     shared (pickle's memo), so a column of a few distinct values costs a few bytes a row."""
@@ -180,9 +231,10 @@ def _dump_columns(fh, key: str, table: Table) -> None:
     names = list(dict.keys(columns))  # only the columns read (a table the model does not
     # read keeps only its source_id column: the others are read from the CSV if ever asked)
     pickle.dump((key, names, len(table.rows)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    blobs = getattr(table, "blobs", {})  # columns whose values row_delta left as they were
     for name in names:
-        pickle.dump(pickle.dumps(list(columns[name]), protocol=pickle.HIGHEST_PROTOCOL), fh,
-                    protocol=pickle.HIGHEST_PROTOCOL)
+        blob = blobs.get(name) or pickle.dumps(list(columns[name]), protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(blob, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class _LazyColumns(PartialColumns):

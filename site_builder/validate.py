@@ -18,6 +18,7 @@ from . import checks, checks_commune, stream_check
 from .package import (
     REQUIRED_RESOURCES,
     SAVE_AS,
+    ColumnRows,
     PackageError,
     check_file,
     count_lines,
@@ -316,7 +317,7 @@ def validate_package(package_dir: str | Path, store=None) -> Report:
     report.problems.extend(p for problems in unconverted.values() for p in problems)
     _suggest_ids(fresh, descriptor, tables)  # those from the cache carry theirs
     located = {(p.resource, p.row, p.column) for p in structural if p.row}
-    report.problems.extend(p for p in _domain_problems(tables, run.store, run.keys)
+    report.problems.extend(p for p in _domain_problems(tables, run.store, run.keys, run.deltas)
                            if (p.resource, p.row, p.column) not in located)
     _downgrade_noted(report, tables.get("notes"))
     report.tables = tables  # for the model: a build reads each file once
@@ -334,11 +335,37 @@ class _Run:
         self.keys = table_cache.Keys(package_dir, descriptor) if store is not None else None
         self.cached: dict[str, dict] = {}
         self.file: dict[str, list] = {}
+        self.spliced: dict = {}  # name -> typed table of a large resource checked by row_delta
+        self.deltas: dict = {}  # name -> its changed lines (row_delta.Delta)
         if store is not None and len(resources) == len(descriptor["resources"]):
             for name in resources:  # names are unique: each resource has its cache entry
                 entry = store.resource(name, self.keys.resource[name])
                 if entry is not None:
                     self.cached[name] = entry
+            for name in resources:
+                if name not in self.cached:
+                    self._changed_rows(name, descriptor)
+
+    def _changed_rows(self, name: str, descriptor: dict) -> None:
+        """A large resource whose file changed and nothing else its checks depend on: only its
+        changed lines checked again (row_delta.py), when its last version is in the cache."""
+        from .row_delta import revalidate
+
+        old = self.store.previous(name)
+        if not old or old.get("basis") != self.keys.basis[name] or not old.get("copy"):
+            return
+        res = self.resources[name]
+        targets = {(fk.get("reference") or {}).get("resource") or name
+                   for fk in (res.get("schema") or {}).get("foreignKeys") or []}
+        if name in targets or any(t not in self.cached or self.cached[t]["file"] or
+                                  "rows" not in self.cached[t] for t in targets):
+            return  # a key pointing into itself, or at a table that is not read as it was
+        entry, table, delta = revalidate(self.package_dir, descriptor, res, old, self.store,
+                                         self.keys) or (None, None, None)
+        if entry is not None:
+            self.cached[name], self.spliced[name] = entry, table
+            delta.file_key = old["file_key"]
+            self.deltas[name] = delta
 
     def file_problems(self, name: str, res: dict) -> list[Problem]:
         entry = self.cached.get(name)
@@ -375,7 +402,9 @@ class _Run:
             if name in skip or not (package_dir / res.get("path", "")).is_file():
                 continue
             entry = self.cached.get(name)
-            if name in built:  # read while streamed (a table the model does not read: only its
+            if name in self.spliced:
+                tables[name] = self.spliced[name]
+            elif name in built:  # read while streamed (a table the model does not read: only its
                 # distinct values and source ids are kept, its columns read again if needed)
                 tables[name] = built.pop(name).table(
                     compact=True, load=lambda res=res: read_table(package_dir, res, compact=True).rows.columns)
@@ -395,18 +424,34 @@ class _Run:
 
         if self.store is None:
             return
+        fallbacks = {name for name, _ in stream_check.STREAM_FALLBACKS}
+        self.store.copies = set()
         for name in self.resources:
-            if name in self.cached:
+            key = self.keys.file[name]
+            if name in self.cached and name not in self.spliced:
+                if self.cached[name].get("copy"):
+                    self.store.copies.add(self.store.copy_path(name, key).name)
                 continue
-            entry = {"key": self.keys.resource[name], "large": name in large,
-                     "file": [asdict(p) for p in self.file.get(name, [])],
-                     "structural": [asdict(p) for p in getattr(self, "fresh", {}).get(name, [])],
-                     "unconverted": [asdict(p) for p in unconverted.get(name, [])]}
+            entry = self.cached.get(name) or {
+                "key": self.keys.resource[name], "large": name in large,
+                "file": [asdict(p) for p in self.file.get(name, [])],
+                "structural": [asdict(p) for p in getattr(self, "fresh", {}).get(name, [])],
+                "unconverted": [asdict(p) for p in unconverted.get(name, [])]}
+            entry["basis"] = self.keys.basis[name]
             if name in tables:
                 entry["rows"] = len(tables[name].rows)
                 entry["unreadable"] = [list(u) for u in tables[name].unreadable]
                 if name in large:
-                    self.store.put_table(name, self.keys.file[name], tables[name])
+                    self.store.put_table(name, key, tables[name])
+                    rows = tables[name].rows
+                    names = [f["name"] for f in tables[name].fields]
+                    columns = getattr(rows, "_columns", None) if isinstance(rows, ColumnRows) \
+                        else None
+                    if name not in fallbacks and not entry["file"] and \
+                            isinstance(columns, dict) and set(dict.keys(columns)) == set(names):
+                        entry["copy"], entry["file_key"] = True, key
+                        self.store.put_copy(name, key, self.package_dir / tables[name].path)
+                        self.store.copies.add(self.store.copy_path(name, key).name)
             self.store.put_resource(name, entry)
         self.store.names = set(self.resources)
 
@@ -488,7 +533,7 @@ def _downgrade_noted(report: Report, notes) -> None:
 
 # --- the domain checks, each kept in the cache under the tables it read ---------------------
 
-def _domain_problems(tables: dict, store=None, keys=None) -> list[Problem]:
+def _domain_problems(tables: dict, store=None, keys=None, deltas=None) -> list[Problem]:
     """checks.run_all + checks_commune.run_all: the same problems in the same order. With a
     store, each check (a check of checks.PER_TABLE: each table's part) whose key is unchanged
     (the tables whose content it read, recorded as it ran; the whole descriptor, the code, the
@@ -502,15 +547,23 @@ def _domain_problems(tables: dict, store=None, keys=None) -> list[Problem]:
     old, new, out = store.checks(), {}, []
     watch = _Watch(tables)
     state = _hash(keys.base, *sorted(tables))
+    deltas = deltas or {}
 
-    def key(reads) -> str:
-        return _hash(state, *(f"{t}={keys.file.get(t)}" for t in sorted(reads)))
+    def key(reads, files=keys.file) -> str:
+        return _hash(state, *(f"{t}={files.get(t)}" for t in sorted(reads)))
     for check in checks.CHECKS + checks_commune.CHECKS:
         for scope in (list(tables) if check in checks.PER_TABLE else [None]):
             label = f"{check.__module__}.{check.__name__}" + (f"/{scope}" if scope else "")
             entry = old.get(label)
             if isinstance(entry, dict) and entry.get("key") == key(entry.get("reads", [])):
                 problems = [Problem(**p) for p in entry["problems"]]
+            elif scope in deltas and scope not in checks.ROW_LOCAL.get(check, (scope,)) and \
+                    isinstance(entry, dict) and entry.get("key") == key(  # only it changed
+                        entry["reads"], {**keys.file, scope: deltas[scope].file_key}):
+                reads, problems = _changed_rows(check, tables, scope, deltas[scope], entry) \
+                    or watch.run(check, scope)
+                entry = {"reads": sorted(reads), "key": key(reads),
+                         "problems": [asdict(p) for p in problems]}
             else:
                 reads, problems = watch.run(check, scope)
                 entry = {"reads": sorted(reads), "key": key(reads),
@@ -519,6 +572,31 @@ def _domain_problems(tables: dict, store=None, keys=None) -> list[Problem]:
             out.extend(problems)
     store.put_checks(new)
     return out
+
+
+def _changed_rows(check, tables: dict, scope: str, delta, entry: dict):
+    """(tables read, problems) of a check of checks.ROW_LOCAL in the table `scope`, a few of
+    whose rows changed (`delta`, row_delta.py): the check runs on the changed rows alone, and
+    the findings it kept (`entry`) in the other rows are moved to their new rows."""
+    from .row_delta import middle_table
+
+    if any(p.get("resource") != scope or p.get("row") is None for p in entry["problems"]):
+        return None
+    table = tables[scope]
+    watch = _Watch({**tables, scope: middle_table(table, delta)})
+    reads, middle = watch.run(check, scope)
+    kept = []
+    for p in entry["problems"]:
+        row = delta.place(p["row"])
+        if row is not None:
+            kept.append(Problem(**{**p, "row": row}))
+    passes = checks.PASSES.get(check, ())
+    names = [f["name"] for f in table.fields]
+    order = {rule: i for i, rule in enumerate(passes)}
+    kept += middle
+    kept.sort(key=lambda p: (order.get(p.rule, 0), p.row,
+                             names.index(p.column) if p.column in names else -1))
+    return set(entry["reads"]) | reads, kept
 
 
 class _Watched:
