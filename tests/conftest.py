@@ -19,6 +19,43 @@ REAL_PACKAGE = ROOT / "datapackage"
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 
 
+def synth_module():
+    """tests/benchmarks/synth.py, the synthetic package generator (not a package: loaded by path)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("ntm_synth", ROOT / "tests" / "benchmarks" / "synth.py")
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
+    return synth
+
+
+@pytest.fixture(scope="session")
+def synthetic_30(tmp_path_factory) -> Path:
+    """A 30-commune SYNTHETIC package (seed 7, 2 made-up provinces; commune_criteria 5,000+ rows,
+    so it is streamed), generated once a session: read it, or copy it (`synthetic`) to edit it."""
+    pkg = tmp_path_factory.mktemp("synthetic") / "package"
+    synth_module().generate(30, pkg, seed=7, provinces=2)
+    return pkg
+
+
+@pytest.fixture
+def synthetic(synthetic_30, tmp_path) -> Path:
+    """A copy of synthetic_30 of the test's own, to edit (a module may define its own `synthetic`)."""
+    return Path(shutil.copytree(synthetic_30, tmp_path / "package"))
+
+
+def resources_checked(monkeypatch) -> list[str]:
+    """From now on, the names of the resources whose file the validator checks from its first
+    line (validate.check_file: not taken from the cache, not checked in its changed lines only)."""
+    from site_builder import validate
+    names, original = [], validate.check_file
+
+    def spy(package_dir, res):
+        names.append(res["name"])
+        return original(package_dir, res)
+    monkeypatch.setattr(validate, "check_file", spy)
+    return names
+
+
 def make_package(dest: Path) -> Path:
     """A copy of the synthetic fixture package with the real datapackage.json."""
     shutil.copytree(MINIMAL / "data", dest / "data")

@@ -6,47 +6,23 @@ model made from the spliced table is the one made from the files. Packages: SYNT
 (tests/benchmarks/synth.py), built in code."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-from conftest import read_rows, write_rows
+from conftest import read_rows, resources_checked, write_rows
 from site_builder import model as model_module
 from site_builder import validate as validate_module
 from site_builder.model import build_model
 from site_builder.validate import validate_package, validate_package_cached
 
-BENCH = Path(__file__).parent / "benchmarks"
 TABLE = "commune_criteria"
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Path:
-    spec = importlib.util.spec_from_file_location("ntm_synth", BENCH / "synth.py")
-    synth = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synth)
-    pkg = tmp_path_factory.mktemp("synthetic") / "package"
-    synth.generate(30, pkg, seed=7, provinces=2)  # commune_criteria: 5,000+ rows, streamed
-    return pkg
-
-
-@pytest.fixture
-def synthetic(generated, tmp_path) -> Path:
-    import shutil
-    return Path(shutil.copytree(generated, tmp_path / "package"))
 
 
 @pytest.fixture
 def checked(monkeypatch) -> list[str]:
     """The resources checked in full (their file read and checked from the first line)."""
-    names, original = [], validate_module.check_file
-
-    def spy(package_dir, res):
-        names.append(res["name"])
-        return original(package_dir, res)
-    monkeypatch.setattr(validate_module, "check_file", spy)
-    return names
+    return resources_checked(monkeypatch)
 
 
 def same_as_fresh(pkg: Path, cache: Path, checked: list, full: bool):

@@ -7,9 +7,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from test_scale import _synth
 
-from conftest import read_rows, set_cell, write_rows
+from conftest import read_rows, set_cell, synth_module, write_rows
 from site_builder import inputs, routes
 from site_builder.build import generate
 from site_builder.inputs import FILE
@@ -41,7 +40,7 @@ def no_downloads():
 def synthetic(tmp_path_factory, no_downloads):
     """The package and a cache folder holding its chart SVGs (so each test renders no chart)."""
     base = tmp_path_factory.mktemp("selective")
-    _synth().generate(30, base / "package", seed=11, provinces=2)
+    synth_module().generate(30, base / "package", seed=11, provinces=2)
     generate(base / "package", base / "docs", cache_dir=base / "cache")
     return base
 

@@ -5,13 +5,10 @@ column. The typed tables of large resources come from the cache; the model made 
 the one made from the files. Packages: SYNTHETIC (tests/benchmarks/synth.py), built in code."""
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
-import pytest
-
-from conftest import read_rows, write_rows
+from conftest import read_rows, resources_checked, write_rows
 from site_builder import model as model_module
 from site_builder import package as package_module
 from site_builder import stream_check
@@ -19,35 +16,6 @@ from site_builder import validate as validate_module
 from site_builder.model import build_model
 from site_builder.package import ColumnRows
 from site_builder.validate import validate_package, validate_package_cached
-
-BENCH = Path(__file__).parent / "benchmarks"
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Path:
-    spec = importlib.util.spec_from_file_location("ntm_synth", BENCH / "synth.py")
-    synth = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synth)
-    pkg = tmp_path_factory.mktemp("synthetic") / "package"
-    synth.generate(30, pkg, seed=7, provinces=2)  # commune_criteria: 5,000+ rows, streamed
-    return pkg
-
-
-@pytest.fixture
-def synthetic(generated, tmp_path) -> Path:
-    import shutil
-    return Path(shutil.copytree(generated, tmp_path / "package"))
-
-
-def checked(monkeypatch) -> list[str]:
-    """The resources whose own checks run (not taken from the cache), in order."""
-    names, original = [], validate_module.check_file
-
-    def spy(package_dir, res):
-        names.append(res["name"])
-        return original(package_dir, res)
-    monkeypatch.setattr(validate_module, "check_file", spy)
-    return names
 
 
 def same_as_fresh(pkg: Path, cache: Path, names: list | None = None):
@@ -66,7 +34,7 @@ def test_an_edit_to_one_table_checks_that_table_again_and_reports_it_as_fresh(
     cache = tmp_path / "cache"
     first = same_as_fresh(synthetic, cache)
     assert first.valid, first.to_text()
-    names = checked(monkeypatch)
+    names = resources_checked(monkeypatch)
     assert validate_package_cached(synthetic, cache).to_json() == first.to_json()
     assert names == [], "nothing changed, yet a resource was checked again"
     rows = read_rows(synthetic, "commune_recognitions")
@@ -105,7 +73,7 @@ def test_a_commune_removed_rechecks_the_tables_pointing_at_it(synthetic, tmp_pat
     gone = criteria[0]["commune_id"]
     communes = read_rows(synthetic, "communes")
     write_rows(synthetic, "communes", [c for c in communes if c["id"] != gone])
-    names = checked(monkeypatch)
+    names = resources_checked(monkeypatch)
     report = same_as_fresh(synthetic, cache, names)
     assert "sources" not in names and {"communes", "commune_criteria", "commune_criteria_status"} <= set(names)
     lines = {p.row for p in report.errors

@@ -17,6 +17,15 @@ def snapshot(root):
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def written(root, names) -> dict:
+    """A first generation into root: each file's text is its own name. Returns snapshot(root)."""
+    first = Writer(root)
+    for name in names:
+        first.add(name, name)
+    first.commit()
+    return snapshot(root)
+
+
 def test_an_aborted_writer_leaves_the_folder_as_it_was(tmp_path):
     root = tmp_path / "docs"
     first = Writer(root)
@@ -35,11 +44,7 @@ def test_an_aborted_writer_leaves_the_folder_as_it_was(tmp_path):
 
 def test_unchanged_files_are_not_touched_and_stale_ones_go(tmp_path):
     root = tmp_path / "docs"
-    first = Writer(root)
-    for name in ("same.md", "changed.md", "gone/old.md"):
-        first.add(name, name)
-    first.commit()
-    before = snapshot(root)
+    before = written(root, ("same.md", "changed.md", "gone/old.md"))
     again = Writer(root)
     again.add("same.md", "same.md")
     again.add("changed.md", "other text")
@@ -52,11 +57,7 @@ def test_unchanged_files_are_not_touched_and_stale_ones_go(tmp_path):
 
 def test_a_kept_file_stays_as_it_was_and_is_not_removed_as_stale(tmp_path):
     root = tmp_path / "docs"
-    first = Writer(root)
-    for name in ("kept.md", "assets/charts/kept.svg", "dropped.md"):
-        first.add(name, name)
-    first.commit()
-    before = snapshot(root)
+    before = written(root, ("kept.md", "assets/charts/kept.svg", "dropped.md"))
     again = Writer(root)
     again.keep("kept.md")
     again.keep("assets/charts/kept.svg")
