@@ -24,7 +24,7 @@ from .diff import named_persons
 from .history import data_version, load_history
 from .inputs import PageInputs
 from .model import build_model
-from .package import code_fingerprint
+from .package import code_fingerprint, forget_file_hashes
 from .pages import DEMO_BANNER, DEMO_SITE_NAME, Site, generate_all, with_banner
 from .render import make_env
 from .validate import validate_package_cached
@@ -199,6 +199,7 @@ def mkdocs_config(work_dir: Path, docs_dir: Path, site_dir: Path, base: Path = R
 def build_site(package_dir: Path, site_dir: Path, run_mkdocs: bool = True,
                work_dir: Path = Path("build"), content_dir: Path = ROOT / "content") -> Path:
     work_dir.mkdir(parents=True, exist_ok=True)
+    forget_file_hashes()  # each file of the package is read once this build
     report = validate_package_cached(package_dir, work_dir / "cache" / "validation")
     if not report.valid:
         raise BuildError(report.to_text())

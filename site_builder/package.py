@@ -11,9 +11,11 @@ import datetime as dt
 import difflib
 import functools
 import gc
+import hashlib
 import io
 import itertools
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -359,16 +361,49 @@ def count_lines(path: Path, chunk: int = 1 << 20) -> int:
     return lines
 
 
-def feed_file(digest, path: Path) -> None:
-    """Add a file's bytes (read 1 MB at a time) to a hashlib digest, then a separator; a file
-    that cannot be read adds a marker instead. For the caches keyed by the package's content."""
+# sha256 of each file read this build: path -> (its stat when hashed, the hash). The caches of
+# one build (validation, downloads, extracts, page inputs, code) each key a table by its file, and
+# the 2-million-row criteria file of a national package takes ~0.5 s to read: each file is read
+# once a build. A file whose device, inode, size, modification or change time differs is read
+# again; `forget_file_hashes` starts each build afresh (timestamps are coarse: a file rewritten
+# with the same size within the same tick would look the same to a long-lived process).
+_FILE_HASHES: dict[str, tuple[tuple, str]] = {}
+
+
+def forget_file_hashes() -> None:
+    _FILE_HASHES.clear()
+
+
+def _stat_key(path: str) -> tuple:
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes (hex), read once a build (see _FILE_HASHES); a file that
+    cannot be read gives a marker instead."""
+    name = os.fspath(path)
     try:
-        with open(path, "rb") as fh:
-            while data := fh.read(1 << 20):
-                digest.update(data)
-        digest.update(b"\0file\0")
+        before = _stat_key(name)
+        kept = _FILE_HASHES.get(name)
+        if kept and kept[0] == before:
+            return kept[1]
+        with open(name, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        if _stat_key(name) == before:  # not written while it was read
+            _FILE_HASHES[name] = (before, digest)
+        return digest
     except OSError as exc:
-        digest.update(f"\0unreadable {type(exc).__name__}\0".encode())
+        return f"unreadable {type(exc).__name__}"
+
+
+def feed_file(digest, path: Path) -> None:
+    """Add a file's content (its sha256, file_sha256) to a hashlib digest, then a separator; a
+    file that cannot be read adds a marker instead. For the caches keyed by the package's
+    content."""
+    sha = file_sha256(path)
+    digest.update(f"\0unreadable {sha[11:]}\0".encode() if sha.startswith("unreadable ")
+                  else f"{sha}\0file\0".encode())
 
 
 # The folder whose files the caches' outputs depend on (validation report, downloads): every
@@ -395,8 +430,6 @@ def code_fingerprint() -> str:
     and of the Python version and every installed library's version: what a cached output
     depends on besides the package. Any code or library change gives a new key, so a fix in
     any module (stream_check.py, model.py, a template) can never be served a stale result."""
-    import hashlib
-
     digest = hashlib.sha256(_libraries().encode("utf-8") + b"\0")
     root = Path(SOURCE_ROOT)
     for path in sorted(root.rglob("*")):

@@ -24,6 +24,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 
 from .build import ROOT, make_site, mkdocs_config, write_docs
+from .package import forget_file_hashes
 from .pages import generate_all
 from .render import make_env
 from .validate import validate_package_cached
@@ -101,6 +102,7 @@ def watch(folders: Iterable[Path], on_change: Callable[[set[Path]], None],
 
 def _problems(package_dir: Path, cache_dir: Path) -> str | None:
     """In the validation process: None when the package is valid, else the validator's report."""
+    forget_file_hashes()  # a long-lived process: each refresh reads the files again
     report = validate_package_cached(package_dir, cache_dir)
     return None if report.valid else report.to_text()
 
@@ -146,6 +148,7 @@ class Preview:
             write_docs(self.site, self.docs_dir, self.content_dir, self.cache_dir)
             print("pages regenerated (content/)", flush=True)
             return
+        forget_file_hashes()  # each file of the package is read once this refresh
         check = self.validate()
         site = error = None
         try:

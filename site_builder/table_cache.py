@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .package import ColumnRows, PartialColumns, Table, code_fingerprint, safe_resource_path
+from .package import ColumnRows, PartialColumns, Table, code_fingerprint, file_sha256, safe_resource_path
 
 VERSION = "table-cache v1"
 
@@ -40,14 +40,6 @@ def _hash(*parts) -> str:
     for part in parts:
         digest.update(str(part).encode("utf-8", "surrogateescape") + b"\0")
     return digest.hexdigest()
-
-
-def file_hash(path: Path) -> str:
-    try:
-        with open(path, "rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
-    except OSError as exc:
-        return f"unreadable {type(exc).__name__}"
 
 
 def _slug(name: str) -> str:
@@ -76,7 +68,7 @@ class Keys:
         self.file: dict[str, str] = {}
         for res in resources:
             path = res.get("path")
-            content = file_hash(package_dir / path) if isinstance(path, str) and \
+            content = file_sha256(package_dir / path) if isinstance(path, str) and \
                 safe_resource_path(path) else "no file"
             self.file[res.get("name")] = _hash(common, json.dumps(
                 res, sort_keys=True, ensure_ascii=False, default=str), content)

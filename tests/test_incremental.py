@@ -5,6 +5,7 @@ publishes. Anything every page shows (the page set, a nav title) changing means 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +168,27 @@ def test_publish_links_unchanged_files_copies_changed_ones_and_drops_removed_one
     assert build.publish(out, site) == site
     assert {p: p.stat().st_ino for p in site.rglob("*")} == before  # nothing changed: left as it was
     assert not any(p.name.startswith(".site") for p in tmp_path.iterdir())
+
+
+def test_a_build_reads_each_package_file_once_to_key_its_caches(tmp_path, monkeypatch):
+    """The caches (validation, downloads, extracts, page inputs) each key a table by its file;
+    the file is hashed once a build and the hash shared (the national criteria file is 200 MB),
+    and a file edited between two builds is hashed again."""
+    import hashlib
+    from collections import Counter
+
+    pkg = make_package(tmp_path / "pkg")
+    hashed = Counter()
+    real = hashlib.file_digest
+
+    def spy(fh, name):
+        hashed[Path(fh.name).resolve()] += 1
+        return real(fh, name)
+    monkeypatch.setattr(hashlib, "file_digest", spy)
+    build_site(pkg, tmp_path / "site", run_mkdocs=False, work_dir=tmp_path / "build")
+    csv = sorted(p.resolve() for p in (pkg / "data").glob("*.csv"))
+    assert csv and all(hashed[p] == 1 for p in csv), {p.name: hashed[p] for p in csv}
+    hashed.clear()
+    set_cell(pkg, "donors", 0, "note", "sửa")
+    build_site(pkg, tmp_path / "site", run_mkdocs=False, work_dir=tmp_path / "build")
+    assert all(hashed[p] == 1 for p in csv), {p.name: hashed[p] for p in csv}
