@@ -283,26 +283,29 @@ def rebuild(package: Path, work: Path) -> dict:
     return res
 
 
-# (table, column): each --edit-one rebuild appends a few words to this cell of the table's first
-# data row: one commune's recognition twice, then one commune's status row of one criterion
-# (a 2-million-row table at 10,600 communes)
-EDITS = (("commune_recognitions", "note"), ("commune_recognitions", "note"), ("commune_criteria", "note"))
+# (table, column, new value or None): each --edit-one rebuild changes this cell of the table's
+# first data row: one commune's recognition note twice (a few words appended), then one commune's
+# status row of one criterion (a 2-million-row table at 10,600 communes): its note, then its
+# status (met <-> not met: what the domain checks and the commune's page read)
+EDITS = (("commune_recognitions", "note", None), ("commune_recognitions", "note", None),
+         ("commune_criteria", "note", None), ("commune_criteria", "status", {"met": "not_met", "not_met": "met"}))
 
 
 def edited_rebuilds(package: Path, work: Path) -> list[dict]:
     """Rebuilds after a one-commune edit (--edit-one): one cell of one row changed (EDITS), then
     built, for each edit in turn (a package in git gets a new version label on its first
     uncommitted edit, shown on every page; the second edit shows the one-commune cost; the third
-    edits the large criteria table). The files are restored afterwards."""
+    and fourth edit the large criteria table). The files are restored afterwards."""
     originals, results = {}, []
     try:
-        for n, (table, column) in enumerate(EDITS, 1):
+        for n, (table, column, swap) in enumerate(EDITS, 1):
             path = package / "data" / f"{table}.csv"
             text = path.read_bytes().decode("utf-8")
             originals.setdefault(path, path.read_bytes())
             header, first, rest = text.split("\n", 2)
             cells = next(csv.reader([first]))
-            cells[header.split(",").index(column)] += f" (sửa thử {n})"
+            at = header.split(",").index(column)
+            cells[at] = swap.get(cells[at], cells[at]) if swap else cells[at] + f" (sửa thử {n})"
             out = io.StringIO()
             csv.writer(out, lineterminator="\n").writerow(cells)
             path.write_bytes(f"{header}\n{out.getvalue()}{rest}".encode("utf-8"))
