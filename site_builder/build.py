@@ -227,7 +227,8 @@ def run_mkdocs_incremental(config: Path, docs_dir: Path, out: Path, epoch: str) 
     shows changed since the last successful build (structure_key: the page set, the config and
     its nav, the theme overrides, the code and libraries, the nav pages' titles, the date),
     `--dirty` renders only the pages whose Markdown is newer than their HTML, and the search
-    index (which MkDocs then writes with those pages only) is merged into the previous one.
+    index (which MkDocs then writes with those pages only) is merged into the previous one; when
+    no file is newer than its copy in `out`, MkDocs is not run at all.
     Otherwise, or if the dirty build fails, a full `--clean` build."""
     state = out.with_name(out.name + ".key")
     key = structure_key(config, docs_dir, epoch)
@@ -235,8 +236,11 @@ def run_mkdocs_incremental(config: Path, docs_dir: Path, out: Path, epoch: str) 
     dirty = state.is_file() and state.read_text(encoding="utf-8") == key and index_path.is_file()
     state.unlink(missing_ok=True)  # until this build succeeds, `out` is no base for a dirty one
     if dirty:
+        rebuilt, assets = stale_pages(docs_dir, out)
+        if not rebuilt and not assets:  # nothing newer than the site MkDocs left: it is this one
+            state.write_text(key, encoding="utf-8")
+            return
         old_index = json.loads(index_path.read_text(encoding="utf-8"))
-        rebuilt = stale_pages(docs_dir, out)
         if _mkdocs(config, epoch, "--dirty").returncode == 0:
             merged = merge_search_index(old_index, _read_json(index_path), rebuilt)
             if merged is not None:
@@ -312,22 +316,26 @@ def docs_files(docs_dir: Path) -> list[str]:
     return [f"{folder}/{name}"[len(top):] for folder, _, names in os.walk(docs_dir) for name in names]
 
 
-def stale_pages(docs_dir: Path, out: Path) -> set[str]:
+def stale_pages(docs_dir: Path, out: Path) -> tuple[set[str], bool]:
     """The addresses of the pages a dirty build renders: those whose Markdown is newer than their
-    HTML (MkDocs' own rule; the writer rewrites only changed files)."""
-    stale = set()
+    HTML (MkDocs' own rule; the writer rewrites only changed files); and whether any other file
+    (a chart, a CSV) is newer than its copy, which a dirty build copies again."""
+    stale, assets = set(), False
+
+    def newer(source: str, copy: str) -> bool:
+        try:
+            return os.stat(copy).st_mtime < os.stat(source).st_mtime
+        except FileNotFoundError:
+            return True
     for rel in docs_files(docs_dir):
         if not rel.endswith(".md"):
+            assets = assets or newer(f"{docs_dir}/{rel}", f"{out}/{rel}")
             continue
         page = rel[:-3]
         url = "" if page == "index" else page[:-5] if page.endswith("/index") else page + "/"
-        try:
-            newer = os.stat(f"{out}/{url}index.html").st_mtime < os.stat(f"{docs_dir}/{rel}").st_mtime
-        except FileNotFoundError:
-            newer = True
-        if newer:
+        if newer(f"{docs_dir}/{rel}", f"{out}/{url}index.html"):
             stale.add(url)
-    return stale
+    return stale, assets
 
 
 def merge_search_index(old: dict, new: dict | None, rebuilt: set[str]) -> dict | None:

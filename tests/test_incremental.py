@@ -68,8 +68,24 @@ def test_no_change_rebuilds_nothing_and_changes_nothing(tmp_path, built, modes):
     before = files(tmp_path / "site")
     inodes = {p: p.stat().st_ino for p in (tmp_path / "site").rglob("*")}
     site = rebuild(tmp_path, pkg, content)
-    assert modes == ["--dirty"] and files(site) == before
+    assert modes == [] and files(site) == before  # nothing newer than the last site: no MkDocs run
     assert {p: p.stat().st_ino for p in site.rglob("*")} == inodes  # the published site left as it was
+
+
+def test_a_chart_or_file_changed_alone_is_copied_by_a_dirty_build(tmp_path, built, modes):
+    """A file of the docs folder that is not a page (a chart, a CSV), newer than its copy in the
+    site, makes MkDocs run (dirty) and the site get the new file."""
+    pkg, content = built
+    rebuild(tmp_path, pkg, content)
+    assert modes == []
+    extra = content / "tai-lieu-thu.txt"
+    extra.write_text("Tệp thử.\n", encoding="utf-8")
+    site = rebuild(tmp_path, pkg, content)
+    assert modes == ["--clean"]  # a file added changes the page set: full build
+    extra.write_text("Tệp thử, sửa.\n", encoding="utf-8")
+    site = rebuild(tmp_path, pkg, content)
+    assert modes == ["--clean", "--dirty"]
+    assert (site / "tai-lieu-thu.txt").read_text(encoding="utf-8") == "Tệp thử, sửa.\n"
 
 
 def test_a_page_added_or_removed_means_a_full_build(tmp_path, built, modes):
