@@ -144,6 +144,19 @@ class Delta:
             return None
         return row if row < self.first else row + self.shift
 
+    def unchanged(self, columns, header: list[str]) -> bool:
+        """Whether the table's cells in these columns (names; "_line": the row numbers, "#":
+        the number of rows, "*": every column) are the same as before: no row added or
+        removed, and in each changed row these cells written the same (so typed the same)."""
+        if self.old_count != self.new_count or "*" in columns:
+            return False
+        named = [c for c in columns if c not in ("#", "_line")]
+        if any(c not in header for c in named):
+            return False
+        at = [header.index(c) for c in named]
+        return all(len(a) == len(b) == len(header) and all(a[i] == b[i] for i in at)
+                   for a, b in zip(self.old_rows, self.new_rows))
+
 
 def find_delta(old: Path, new: Path, old_rows: int, lines_are_rows: bool = False
                ) -> Delta | None:
