@@ -90,16 +90,22 @@ class CheckedTables(dict):
 
     def frame(self, table: Table | None, names: list[str]) -> pd.DataFrame:
         """The columns of a table (and its CSV line, as `_line`), as a frame; empty if no
-        table. Built once (callers filter it, never change it)."""
+        table. Each column made into a series once (callers filter frames, never change them):
+        a check asks for the columns it uses, so the validation cache knows what it read."""
         key = (id(table), tuple(names))
         if key not in self.made:
             if table is None or not len(table.rows):
                 frame = pd.DataFrame(columns=names + ["_line"])
             else:
-                data = {name: list(table.column(name)) for name in names}
-                data["_line"] = list(table.column("_line"))
-                frame = pd.DataFrame(data)
+                frame = pd.DataFrame({name: self._series(table, name)
+                                      for name in [*names, "_line"]})
             self.made[key] = frame
+        return self.made[key]
+
+    def _series(self, table: Table, name: str) -> pd.Series:
+        key = ("column", id(table), name)
+        if key not in self.made:
+            self.made[key] = pd.Series(list(table.column(name)))
         return self.made[key]
 
 
@@ -152,7 +158,8 @@ def check_criteria_sets(tables):
         table = tables.get(name)
         if table is None:
             continue
-        df = tables.frame(table, STATUS_COLUMNS if number else COUNT_COLUMNS)
+        df = tables.frame(table, ["criteria_set", number, "as_of"] if number else
+                          ["id", "criteria_set", "as_of"])
         df = df.dropna(subset=["criteria_set", "as_of"])
         if df.empty:
             continue
@@ -191,7 +198,8 @@ def check_commune_dates(tables):
         table = tables.get(name)
         if table is None or communes.empty:
             continue
-        df = tables.frame(table, STATUS_COLUMNS if name == "commune_criteria" else COUNT_COLUMNS)
+        df = tables.frame(table, ["commune_id", "as_of"] if name == "commune_criteria" else
+                          ["id", "commune_id", "as_of"])
         pairs = df[["commune_id", "as_of"]].dropna().drop_duplicates()
         pairs = pairs[pairs["commune_id"].isin(communes.index)]  # unknown ids: foreign-key error
         start = pairs["commune_id"].map(communes["valid_from"])
