@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from . import rules
@@ -105,8 +106,27 @@ class CheckedTables(dict):
     def _series(self, table: Table, name: str) -> pd.Series:
         key = ("column", id(table), name)
         if key not in self.made:
-            self.made[key] = pd.Series(list(table.column(name)))
+            self.made[key] = series(table.column(name))
         return self.made[key]
+
+
+def series(values) -> pd.Series:
+    """`pd.Series(list(values))`, the same values and type, made without pandas guessing the
+    type value by value for the usual columns (millions of rows): row numbers, texts and dates
+    (kept as objects), whole numbers."""
+    if isinstance(values, range):
+        return pd.Series(np.arange(values.start, values.stop, values.step, dtype=np.int64))
+    kinds = set(map(type, values))
+    if values and kinds <= {str, dt.date, type(None)}:
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        return pd.Series(array, dtype=object)
+    if kinds == {int}:
+        try:
+            return pd.Series(np.fromiter(values, dtype=np.int64, count=len(values)))
+        except OverflowError:
+            pass
+    return pd.Series(list(values))
 
 
 STATUS_COLUMNS = ["commune_id", "criteria_set", "criterion_number", "as_of", "status"]
@@ -433,6 +453,17 @@ def _aggregate(table, row, column, noted, message) -> Problem:
 
 CHECKS = (check_criteria_sets, check_commune_dates, check_counts, check_recognised,
           check_aggregates)
+
+
+# The checks whose findings in a row of commune_criteria depend on that row alone (and on the
+# other tables they read), in row order within each pass (PASSES: their rules in order), and
+# whose findings in the other tables they report (all of them, in this order) do not depend on
+# commune_criteria: after an edit of a few of its rows, the validation cache runs them on those
+# rows alone (validate._changed_rows) and keeps their other findings.
+ROW_LOCAL = {check_criteria_sets: ("commune_criteria", "commune_criteria_counts"),
+             check_commune_dates: ("commune_criteria", "commune_criteria_counts"),
+             check_recognised: ("commune_criteria",)}
+PASSES = {check_criteria_sets: ("criterion-unknown", "criteria-set-not-in-force")}
 
 
 def run_all(tables: dict[str, Table]) -> list[Problem]:

@@ -566,10 +566,11 @@ def _domain_problems(tables: dict, store=None, keys=None, deltas=None) -> list[P
             elif entry and _cells_read_unchanged(entry, tables, deltas, key, keys.file):
                 problems = [Problem(**p) for p in entry["problems"]]
                 entry = {**entry, "key": key(entry["reads"])}
-            elif scope in deltas and scope not in checks.ROW_LOCAL.get(check, (scope,)) and \
-                    entry and entry.get("key") == key(  # only it changed
-                        entry["reads"], {**keys.file, scope: deltas[scope].file_key}):
-                found = _changed_rows(check, tables, scope, deltas[scope], entry)
+            elif entry and (local := _row_local(check, scope, deltas)) and \
+                    entry.get("key") == key(  # only that table changed
+                        entry["reads"], {**keys.file, local[0]: deltas[local[0]].file_key}):
+                found = _changed_rows(check, tables, local[0], deltas[local[0]], entry,
+                                      local[1])
                 if found is None:
                     reads, problems = watch.run(check, scope)
                     found = reads, watch.columns, problems
@@ -599,33 +600,49 @@ def _cells_read_unchanged(entry: dict, tables: dict, deltas: dict, key, files: d
                for t in changed)
 
 
-def _changed_rows(check, tables: dict, scope: str, delta, entry: dict):
-    """(tables read, columns read, problems) of a check of checks.ROW_LOCAL in the table `scope`, a few of
-    whose rows changed (`delta`, row_delta.py): the check runs on the changed rows alone, and
-    the findings it kept (`entry`) in the other rows are moved to their new rows."""
+def _changed_rows(check, tables: dict, scope: str, delta, entry: dict, whole: tuple = ()):
+    """(tables read, columns read, problems) of a check of checks.ROW_LOCAL in the table `scope`,
+    a few of whose rows changed (`delta`, row_delta.py): the check runs on the changed rows
+    alone, and the findings it kept (`entry`) in the other rows are moved to their new rows.
+    `whole`: a check of checks_commune.ROW_LOCAL (all the tables it reports, in its order: its
+    findings in the others kept as they are)."""
     from .row_delta import middle_table
 
-    if any(p.get("resource") != scope or p.get("row") is None for p in entry["problems"]):
+    if any(p.get("resource") not in (whole or (scope,)) or
+           (p.get("resource") == scope and p.get("row") is None) for p in entry["problems"]):
         return None
     table = tables[scope]
     watch = _Watch({**tables, scope: middle_table(table, delta)})
-    reads, middle = watch.run(check, scope)
+    reads, middle = watch.run(check, None if whole else scope)
     columns = entry.get("columns")
     if isinstance(columns, dict):  # what it read of the rows kept and of the changed ones
         columns = {t: set(columns.get(t, ())) | watch.columns.get(t, set())
                    for t in set(columns) | set(watch.columns)}
     kept = []
     for p in entry["problems"]:
-        row = delta.place(p["row"])
+        row = delta.place(p["row"]) if p["resource"] == scope else None
         if row is not None:
             kept.append(Problem(**{**p, "row": row}))
-    passes = checks.PASSES.get(check, ())
+    passes = checks.PASSES.get(check, checks_commune.PASSES.get(check, ()))
     names = [f["name"] for f in table.fields]
     order = {rule: i for i, rule in enumerate(passes)}
-    kept += middle
+    kept += [p for p in middle if p.resource == scope]
     kept.sort(key=lambda p: (order.get(p.rule, 0), p.row,
                              names.index(p.column) if p.column in names else -1))
+    if whole:
+        kept = [p for name in whole for p in (kept if name == scope else [
+            Problem(**q) for q in entry["problems"] if q["resource"] == name])]
     return set(entry["reads"]) | reads, columns, kept
+
+
+def _row_local(check, scope, deltas: dict) -> tuple | None:
+    """(the table, the tables it reports) where a check's findings in the rows of a table
+    with changed rows (`deltas`) can be found in those rows alone (see _changed_rows)."""
+    if scope is not None:
+        return (scope, ()) if scope in deltas and \
+            scope not in checks.ROW_LOCAL.get(check, (scope,)) else None
+    whole = checks_commune.ROW_LOCAL.get(check, ("",))
+    return (whole[0], whole) if whole[0] in deltas else None
 
 
 class _Watched:

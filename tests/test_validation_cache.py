@@ -189,3 +189,18 @@ def test_domain_checks_from_the_cache_report_what_a_fresh_validation_reports(syn
     rules = {(p.rule, p.resource) for p in same_as_fresh(synthetic, cache).problems}
     assert ("count-disagrees-with-criteria", "commune_criteria_counts") not in rules
     assert ("control-character", "sources") in rules
+
+
+def test_the_commune_checks_columns_are_the_series_pandas_makes_of_them():
+    """checks_commune.series skips pandas' guessing for the usual columns: the same values and
+    type as pd.Series of the list, whatever the column holds."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from site_builder.checks_commune import series
+    day = dt.date(2020, 1, 1)
+    for values in (["a", None, "b"], [None, None], [day, None], ["x", day], [1, 2, 3],
+                   [1, None], [2 ** 70, 1], [True, False], [1.5, None], range(2, 10),
+                   [dt.datetime(2020, 1, 1)]):
+        pd.testing.assert_series_equal(series(values), pd.Series(list(values)))
