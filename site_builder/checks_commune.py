@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from . import rules
@@ -90,17 +91,42 @@ class CheckedTables(dict):
 
     def frame(self, table: Table | None, names: list[str]) -> pd.DataFrame:
         """The columns of a table (and its CSV line, as `_line`), as a frame; empty if no
-        table. Built once (callers filter it, never change it)."""
+        table. Each column made into a series once (callers filter frames, never change them):
+        a check asks for the columns it uses, so the validation cache knows what it read."""
         key = (id(table), tuple(names))
         if key not in self.made:
             if table is None or not len(table.rows):
                 frame = pd.DataFrame(columns=names + ["_line"])
             else:
-                data = {name: list(table.column(name)) for name in names}
-                data["_line"] = list(table.column("_line"))
-                frame = pd.DataFrame(data)
+                frame = pd.DataFrame({name: self._series(table, name)
+                                      for name in [*names, "_line"]})
             self.made[key] = frame
         return self.made[key]
+
+    def _series(self, table: Table, name: str) -> pd.Series:
+        key = ("column", id(table), name)
+        if key not in self.made:
+            self.made[key] = series(table.column(name))
+        return self.made[key]
+
+
+def series(values) -> pd.Series:
+    """`pd.Series(list(values))`, the same values and type, made without pandas guessing the
+    type value by value for the usual columns (millions of rows): row numbers, texts and dates
+    (kept as objects), whole numbers."""
+    if isinstance(values, range):
+        return pd.Series(np.arange(values.start, values.stop, values.step, dtype=np.int64))
+    kinds = set(map(type, values))
+    if values and kinds <= {str, dt.date, type(None)}:
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        return pd.Series(array, dtype=object)
+    if kinds == {int}:
+        try:
+            return pd.Series(np.fromiter(values, dtype=np.int64, count=len(values)))
+        except OverflowError:
+            pass
+    return pd.Series(list(values))
 
 
 STATUS_COLUMNS = ["commune_id", "criteria_set", "criterion_number", "as_of", "status"]
@@ -152,7 +178,8 @@ def check_criteria_sets(tables):
         table = tables.get(name)
         if table is None:
             continue
-        df = tables.frame(table, STATUS_COLUMNS if number else COUNT_COLUMNS)
+        df = tables.frame(table, ["criteria_set", number, "as_of"] if number else
+                          ["id", "criteria_set", "as_of"])
         df = df.dropna(subset=["criteria_set", "as_of"])
         if df.empty:
             continue
@@ -191,7 +218,8 @@ def check_commune_dates(tables):
         table = tables.get(name)
         if table is None or communes.empty:
             continue
-        df = tables.frame(table, STATUS_COLUMNS if name == "commune_criteria" else COUNT_COLUMNS)
+        df = tables.frame(table, ["commune_id", "as_of"] if name == "commune_criteria" else
+                          ["id", "commune_id", "as_of"])
         pairs = df[["commune_id", "as_of"]].dropna().drop_duplicates()
         pairs = pairs[pairs["commune_id"].isin(communes.index)]  # unknown ids: foreign-key error
         start = pairs["commune_id"].map(communes["valid_from"])
@@ -262,14 +290,38 @@ def _status_counts(tables) -> pd.DataFrame:
     if df.empty:
         out = pd.DataFrame(columns=["commune_id", "as_of", "set", "met", "not_met", "rows"])
     else:
-        df = df.dropna(subset=["commune_id", "as_of", "criteria_set"])
+        out = group_counts(df.dropna(subset=["commune_id", "as_of", "criteria_set"]))
+    tables.made["status"] = out
+    return out
+
+
+def group_counts(df: pd.DataFrame) -> pd.DataFrame:
+    """Per commune, date and set (in the order they first appear), the criteria met, not met
+    and covered, each criterion counted once (its first row): what drop_duplicates and
+    groupby(sort=False) give, made from each column's integer codes (hashed once, not three
+    times: 2 M rows)."""
+    key, group, size = np.zeros(len(df), dtype=np.int64), None, 1
+    for name in ("commune_id", "as_of", "criteria_set", "criterion_number"):
+        codes, uniques = pd.factorize(df[name])  # an empty cell: -1
+        size *= len(uniques) + 1
+        key = key * (len(uniques) + 1) + (codes + 1)
+        group = key.copy() if name == "criteria_set" else group
+    if not len(df) or size >= 2 ** 62:  # (no row; or too many values for one number)
         df = df.drop_duplicates(["commune_id", "as_of", "criteria_set", "criterion_number"])
         df = df.assign(is_met=df["status"] == "met", is_not_met=df["status"] == "not_met")
         g = df.groupby(["commune_id", "as_of", "criteria_set"], sort=False).agg(
             met=("is_met", "sum"), not_met=("is_not_met", "sum"), rows=("status", "size"))
-        out = g.reset_index().rename(columns={"criteria_set": "set"})
-    tables.made["status"] = out
-    return out
+        return g.reset_index().rename(columns={"criteria_set": "set"})
+    first = ~pd.Series(key).duplicated().to_numpy()
+    ids, _ = pd.factorize(group[first])  # groups numbered in the order they first appear
+    starts = np.unique(ids, return_index=True)[1]
+    status = df["status"].to_numpy()[first]
+    out = {name: df[column].to_numpy()[first][starts] for name, column in
+           (("commune_id", "commune_id"), ("as_of", "as_of"), ("set", "criteria_set"))}
+    for name, value in (("met", "met"), ("not_met", "not_met")):
+        out[name] = np.bincount(ids, weights=status == value, minlength=len(starts)).astype(np.int64)
+    out["rows"] = np.bincount(ids, minlength=len(starts)).astype(np.int64)
+    return pd.DataFrame(out)
 
 
 def check_recognised(tables):
@@ -425,6 +477,17 @@ def _aggregate(table, row, column, noted, message) -> Problem:
 
 CHECKS = (check_criteria_sets, check_commune_dates, check_counts, check_recognised,
           check_aggregates)
+
+
+# The checks whose findings in a row of commune_criteria depend on that row alone (and on the
+# other tables they read), in row order within each pass (PASSES: their rules in order), and
+# whose findings in the other tables they report (all of them, in this order) do not depend on
+# commune_criteria: after an edit of a few of its rows, the validation cache runs them on those
+# rows alone (validate._changed_rows) and keeps their other findings.
+ROW_LOCAL = {check_criteria_sets: ("commune_criteria", "commune_criteria_counts"),
+             check_commune_dates: ("commune_criteria", "commune_criteria_counts"),
+             check_recognised: ("commune_criteria",)}
+PASSES = {check_criteria_sets: ("criterion-unknown", "criteria-set-not-in-force")}
 
 
 def run_all(tables: dict[str, Table]) -> list[Problem]:

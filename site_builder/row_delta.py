@@ -112,6 +112,27 @@ def _after_last_newline(path: Path, end: int) -> int:
     return 0
 
 
+def _next_newline(path: Path, start: int, end: int) -> int:
+    """The position after the first line end from `start` (before `end`), or -1."""
+    pos = start
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        while pos < end:
+            data = fh.read(min(CHUNK, end - pos))
+            if not data:
+                break
+            if b"\n" in data:
+                return pos + data.index(b"\n") + 1
+            pos += len(data)
+    return -1
+
+
+def _lines(path: Path, start: int, end: int) -> int:
+    """The lines of bytes start..end of a file (the last one counted without its line end)."""
+    lines, _, _ = _scan(path, start, end)
+    return lines + (0 if start == end or _read(path, end - 1, end) == b"\n" else 1)
+
+
 def _records(data: bytes) -> list[list[str]] | None:
     """The rows of whole lines of a CSV file, if each line is exactly one row with cells
     (else None); raises UnicodeDecodeError if the bytes are not UTF-8."""
@@ -144,6 +165,19 @@ class Delta:
             return None
         return row if row < self.first else row + self.shift
 
+    def unchanged(self, columns, header: list[str]) -> bool:
+        """Whether the table's cells in these columns (names; "_line": the row numbers, "#":
+        the number of rows, "*": every column) are the same as before: no row added or
+        removed, and in each changed row these cells written the same (so typed the same)."""
+        if self.old_count != self.new_count or "*" in columns:
+            return False
+        named = [c for c in columns if c not in ("#", "_line")]
+        if any(c not in header for c in named):
+            return False
+        at = [header.index(c) for c in named]
+        return all(len(a) == len(b) == len(header) and all(a[i] == b[i] for i in at)
+                   for a, b in zip(self.old_rows, self.new_rows))
+
 
 def find_delta(old: Path, new: Path, old_rows: int, lines_are_rows: bool = False
                ) -> Delta | None:
@@ -158,13 +192,12 @@ def find_delta(old: Path, new: Path, old_rows: int, lines_are_rows: bool = False
             return None  # a line of the old file is not one row
     prefix = common_prefix(old, new)
     suffix = common_suffix(old, new, min(size_old, size_new) - prefix)
-    head, _, _ = _scan(new, 0, prefix)  # whole lines in the shared start (header included)
-    if head < 1:
-        return None
     head_end = _after_last_newline(new, prefix)
+    if head_end == 0:
+        return None  # not even the header is shared
     tail_new = size_new
     if suffix:
-        _, _, after = _scan(new, size_new - suffix, size_new)
+        after = _next_newline(new, size_new - suffix, size_new)
         tail_new = after if after > 0 else size_new
     tail_old = tail_new - size_new + size_old
     if max(tail_old, tail_new) - head_end > max(MIDDLE_MAX, size_new // 10):
@@ -173,10 +206,15 @@ def find_delta(old: Path, new: Path, old_rows: int, lines_are_rows: bool = False
     new_mid = _records(_read(new, head_end, tail_new))
     if old_mid is None or new_mid is None:
         return None
-    tail_lines, _, _ = _scan(new, tail_new, size_new)
-    tail_lines += 0 if tail_new == size_new or _read(new, size_new - 1, size_new) == b"\n" else 1
-    if (head - 1) + len(old_mid) + tail_lines != old_rows:
-        return None
+    if not lines_are_rows:
+        head, _, _ = _scan(new, 0, head_end)  # whole lines in the shared start (with header)
+        if (head - 1) + len(old_mid) + _lines(new, tail_new, size_new) != old_rows:
+            return None
+    elif head_end > size_new - tail_new:  # the old file's lines are its rows: the lines of
+        # the shared start told from those of the shared end, when it is the shorter
+        head = old_rows + 1 - len(old_mid) - _lines(new, tail_new, size_new)
+    else:
+        head, _, _ = _scan(new, 0, head_end)
     return Delta(head + 1, old_mid, new_mid, old_rows)
 
 

@@ -551,66 +551,142 @@ def _domain_problems(tables: dict, store=None, keys=None, deltas=None) -> list[P
 
     def key(reads, files=keys.file) -> str:
         return _hash(state, *(f"{t}={files.get(t)}" for t in sorted(reads)))
+
+    def made(reads, columns, problems) -> dict:
+        return {"reads": sorted(reads), "key": key(reads),
+                "columns": None if columns is None else {t: sorted(c) for t, c in columns.items()},
+                "problems": [asdict(p) for p in problems]}
     for check in checks.CHECKS + checks_commune.CHECKS:
         for scope in (list(tables) if check in checks.PER_TABLE else [None]):
             label = f"{check.__module__}.{check.__name__}" + (f"/{scope}" if scope else "")
             entry = old.get(label)
-            if isinstance(entry, dict) and entry.get("key") == key(entry.get("reads", [])):
+            entry = entry if isinstance(entry, dict) else None
+            if entry and entry.get("key") == key(entry.get("reads", [])):
                 problems = [Problem(**p) for p in entry["problems"]]
-            elif scope in deltas and scope not in checks.ROW_LOCAL.get(check, (scope,)) and \
-                    isinstance(entry, dict) and entry.get("key") == key(  # only it changed
-                        entry["reads"], {**keys.file, scope: deltas[scope].file_key}):
-                reads, problems = _changed_rows(check, tables, scope, deltas[scope], entry) \
-                    or watch.run(check, scope)
-                entry = {"reads": sorted(reads), "key": key(reads),
-                         "problems": [asdict(p) for p in problems]}
+            elif entry and _cells_read_unchanged(entry, tables, deltas, key, keys.file):
+                problems = [Problem(**p) for p in entry["problems"]]
+                entry = {**entry, "key": key(entry["reads"])}
+            elif entry and (local := _row_local(check, scope, deltas)) and \
+                    entry.get("key") == key(  # only that table changed
+                        entry["reads"], {**keys.file, local[0]: deltas[local[0]].file_key}):
+                found = _changed_rows(check, tables, local[0], deltas[local[0]], entry,
+                                      local[1])
+                if found is None:
+                    reads, problems = watch.run(check, scope)
+                    found = reads, watch.columns, problems
+                problems = found[2]
+                entry = made(*found)
             else:
                 reads, problems = watch.run(check, scope)
-                entry = {"reads": sorted(reads), "key": key(reads),
-                         "problems": [asdict(p) for p in problems]}
+                entry = made(reads, watch.columns, problems)
             new[label] = entry
             out.extend(problems)
     store.put_checks(new)
     return out
 
 
-def _changed_rows(check, tables: dict, scope: str, delta, entry: dict):
-    """(tables read, problems) of a check of checks.ROW_LOCAL in the table `scope`, a few of
-    whose rows changed (`delta`, row_delta.py): the check runs on the changed rows alone, and
-    the findings it kept (`entry`) in the other rows are moved to their new rows."""
+def _cells_read_unchanged(entry: dict, tables: dict, deltas: dict, key, files: dict) -> bool:
+    """Whether a check's kept findings (`entry`) are still its findings: the tables it read are
+    as they were, except tables a few of whose rows changed (`deltas`, row_delta.py) in cells
+    of columns the check did not read (the same number of rows, in the same places)."""
+    changed = [t for t in entry.get("reads", []) if t in deltas]
+    columns = entry.get("columns")
+    if not changed or not isinstance(columns, dict):
+        return False
+    if entry.get("key") != key(entry["reads"], {**files, **{t: deltas[t].file_key
+                                                             for t in changed}}):
+        return False  # another table it read changed too (or the code, the date...)
+    return all(deltas[t].unchanged(columns.get(t, ["*"]), [f["name"] for f in tables[t].fields])
+               for t in changed)
+
+
+def _changed_rows(check, tables: dict, scope: str, delta, entry: dict, whole: tuple = ()):
+    """(tables read, columns read, problems) of a check of checks.ROW_LOCAL in the table `scope`,
+    a few of whose rows changed (`delta`, row_delta.py): the check runs on the changed rows
+    alone, and the findings it kept (`entry`) in the other rows are moved to their new rows.
+    `whole`: a check of checks_commune.ROW_LOCAL (all the tables it reports, in its order: its
+    findings in the others kept as they are)."""
     from .row_delta import middle_table
 
-    if any(p.get("resource") != scope or p.get("row") is None for p in entry["problems"]):
+    if any(p.get("resource") not in (whole or (scope,)) or
+           (p.get("resource") == scope and p.get("row") is None) for p in entry["problems"]):
         return None
     table = tables[scope]
     watch = _Watch({**tables, scope: middle_table(table, delta)})
-    reads, middle = watch.run(check, scope)
+    reads, middle = watch.run(check, None if whole else scope)
+    columns = entry.get("columns")
+    if isinstance(columns, dict):  # what it read of the rows kept and of the changed ones
+        columns = {t: set(columns.get(t, ())) | watch.columns.get(t, set())
+                   for t in set(columns) | set(watch.columns)}
     kept = []
     for p in entry["problems"]:
-        row = delta.place(p["row"])
+        row = delta.place(p["row"]) if p["resource"] == scope else None
         if row is not None:
             kept.append(Problem(**{**p, "row": row}))
-    passes = checks.PASSES.get(check, ())
+    passes = checks.PASSES.get(check, checks_commune.PASSES.get(check, ()))
     names = [f["name"] for f in table.fields]
     order = {rule: i for i, rule in enumerate(passes)}
-    kept += middle
+    kept += [p for p in middle if p.resource == scope]
     kept.sort(key=lambda p: (order.get(p.rule, 0), p.row,
                              names.index(p.column) if p.column in names else -1))
-    return set(entry["reads"]) | reads, kept
+    if whole:
+        kept = [p for name in whole for p in (kept if name == scope else [
+            Problem(**q) for q in entry["problems"] if q["resource"] == name])]
+    return set(entry["reads"]) | reads, columns, kept
+
+
+def _row_local(check, scope, deltas: dict) -> tuple | None:
+    """(the table, the tables it reports) where a check's findings in the rows of a table
+    with changed rows (`deltas`) can be found in those rows alone (see _changed_rows)."""
+    if scope is not None:
+        return (scope, ()) if scope in deltas and \
+            scope not in checks.ROW_LOCAL.get(check, (scope,)) else None
+    whole = checks_commune.ROW_LOCAL.get(check, ("",))
+    return (whole[0], whole) if whole[0] in deltas else None
 
 
 class _Watched:
-    """A table whose content, when a check reads it, is noted in `watch.reads`."""
-
-    CONTENT = ("rows", "column", "distinct", "unreadable")
+    """A table whose content, when a check reads it, is noted in `watch`: which columns (a
+    row read whole, or its unreadable cells: "*"; its number of rows: "#")."""
 
     def __init__(self, table, watch):
         self._table, self._watch = table, watch
 
     def __getattr__(self, name):
-        if name in self.CONTENT:
-            self._watch.reads.add(self._table.name)
-        return getattr(self._table, name)
+        value = getattr(self._table, name)
+        if name in ("column", "distinct"):
+            def read(column, *args, _read=value):
+                self._watch.note(self._table.name, column)
+                return _read(column, *args)
+            return read
+        if name == "rows":
+            self._watch.note(self._table.name, "#")
+            return _WatchedRows(value, self._table.name, self._watch)
+        if name == "unreadable":
+            self._watch.note(self._table.name, "*")
+        return value
+
+
+class _WatchedRows:
+    """A watched table's rows: their number read alone is "#", a row read is every column."""
+
+    def __init__(self, rows, name: str, watch):
+        self._rows, self._name, self._watch = rows, name, watch
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __iter__(self):
+        self._watch.note(self._name, "*")
+        return iter(self._rows)
+
+    def __getitem__(self, i):
+        self._watch.note(self._name, "*")
+        return self._rows[i]
+
+    def __getattr__(self, name):
+        self._watch.note(self._name, "*")
+        return getattr(self._rows, name)
 
 
 class _Checked(checks_commune.CheckedTables):
@@ -624,9 +700,11 @@ class _Checked(checks_commune.CheckedTables):
             self.made = made
 
     def frame(self, table, names):
-        if table is not None:  # a frame made by an earlier check was read from this table
-            self.watch.reads.add(table.name)
-        return super().frame(table, names)
+        if table is None:
+            return super().frame(None, names)
+        for name in [*names, "_line"]:  # (a frame made by an earlier check: read all the same)
+            self.watch.note(table._table.name, name)
+        return super().frame(table._table, names)
 
     def values(self):
         return [self[self.scope]] if self.scope else super().values()
@@ -638,11 +716,17 @@ class _Checked(checks_commune.CheckedTables):
 class _Watch:
     def __init__(self, tables: dict):
         self.reads: set = set()
+        self.columns: dict[str, set] = {}
         self.tables = {name: _Watched(table, self) for name, table in tables.items()}
         self.shared = _Checked(self.tables, self)  # frames shared by the unscoped checks
 
+    def note(self, table: str, column: str) -> None:
+        self.reads.add(table)
+        self.columns.setdefault(table, set()).add(column)
+
     def run(self, check, scope):
-        self.reads = set()
+        """(tables read, problems); the columns read are in `self.columns`."""
+        self.reads, self.columns = set(), {}
         view = _Checked(self.tables, self, scope, self.shared.made) if scope else self.shared
         return self.reads, list(check(view))
 

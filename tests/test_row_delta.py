@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import read_rows, resources_checked, write_rows
+from site_builder import checks_commune
 from site_builder import model as model_module
 from site_builder import validate as validate_module
 from site_builder.model import build_model
@@ -163,8 +164,8 @@ def test_findings_of_the_checks_run_one_table_at_a_time_move_with_their_rows(
     that did not change, at their new rows, and found in the changed ones."""
     spliced, original = [], validate_module._changed_rows
 
-    def spy(check, tables, scope, delta, entry):
-        found = original(check, tables, scope, delta, entry)
+    def spy(check, *args):
+        found = original(check, *args)
         if found is not None:
             spliced.append(check.__name__)
         return found
@@ -188,3 +189,63 @@ def test_findings_of_the_checks_run_one_table_at_a_time_move_with_their_rows(
         set(spliced)  # those checks went through the changed rows alone
     edit(synthetic, lambda rows: rows.__delitem__(slice(40, 60)))  # the first one with them
     same_as_fresh(synthetic, cache, checked, full=False)
+
+
+def test_the_commune_checks_run_again_only_when_a_cell_they_read_changed(
+        synthetic, tmp_path, checked, monkeypatch):
+    """A note edited: the checks of checks_commune keep their findings without running; a
+    status, a date, a row added or deleted: the checks that read those cells run again and find
+    what a fresh validation finds (a count contradicted, a recognised commune with a criterion
+    not met, a commune that no longer existed at the row's date), at the rows they moved to."""
+    ran, original = [], validate_module._Watch.run
+
+    def spy(watch, check, scope):
+        ran.append(check.__name__)
+        return original(watch, check, scope)
+    monkeypatch.setattr(validate_module._Watch, "run", spy)
+    rows = read_rows(synthetic, TABLE)
+    recognised = {r["commune_id"]: r for r in read_rows(synthetic, "commune_recognitions")
+                  if r["level"] == "ntm" and r["status"] == "recognised" and r["decision_date"]}
+    i = next(i for i, r in enumerate(rows) if r["commune_id"] in recognised and r["status"] == "met"
+             and r["as_of"][:4] == recognised[r["commune_id"]]["decision_date"][:4]
+             and r["as_of"] >= recognised[r["commune_id"]]["decision_date"])
+    group = [r for r in rows if (r["commune_id"], r["as_of"], r["criteria_set"]) ==
+             (rows[i]["commune_id"], rows[i]["as_of"], rows[i]["criteria_set"])]
+    assert all(r["status"] == "met" for r in group)
+    counts = read_rows(synthetic, "commune_criteria_counts")  # a count that agrees with them
+    write_rows(synthetic, "commune_criteria_counts", counts + [dict(
+        counts[0], id="syn-ccc-test", commune_id=rows[i]["commune_id"], as_of=rows[i]["as_of"],
+        criteria_set=rows[i]["criteria_set"], criteria_met=str(len(group)),
+        criteria_total=str(len(group)), value_text=f"{len(group)}/{len(group)}")])
+    cache = tmp_path / "cache"
+    before = same_as_fresh(synthetic, cache, checked, full=True)
+    commune_checks = {c.__name__ for c in checks_commune.CHECKS}
+
+    ran.clear()
+    edit(synthetic, lambda rows: rows[i].update(note="ghi chú mới"))
+    assert same_as_fresh(synthetic, cache, checked, full=False).to_json() == before.to_json()
+    assert not commune_checks & set(ran), ran  # their findings kept: no cell they read changed
+
+    ran.clear()
+    edit(synthetic, lambda rows: rows[i].update(status="not_met"))
+    report = same_as_fresh(synthetic, cache, checked, full=False)
+    assert ("count-disagrees-with-criteria", "commune_criteria_counts") in \
+        {(p.rule, p.resource) for p in report.errors}
+    assert ("recognised-criterion-not-met", i + 2) in {(p.rule, p.row) for p in report.warnings}
+    assert {"check_counts", "check_recognised", "check_aggregates"} <= set(ran)
+    assert not {"check_criteria_sets", "check_commune_dates"} & set(ran), ran  # no set or date
+
+    ended = {c["id"]: c["valid_to"] for c in read_rows(synthetic, "communes") if c["valid_to"]}
+    j = next(j for j, r in enumerate(rows) if j > 2000 and r["commune_id"] in ended
+             and r["as_of"] <= ended[r["commune_id"]])
+    edit(synthetic, lambda rows: rows[j].update(as_of="2025-12-31", criteria_set="qd318"))
+    report = same_as_fresh(synthetic, cache, checked, full=False)
+    assert ("commune-not-in-force", j + 2) in {(p.rule, p.row) for p in report.errors}
+    edit(synthetic, lambda rows: rows.insert(1500, dict(rows[1499], id="syn-cc-test-added")))
+    report = same_as_fresh(synthetic, cache, checked, full=False)  # the rows after it move
+    assert ("commune-not-in-force", j + 3) in {(p.rule, p.row) for p in report.errors}
+    edit(synthetic, lambda rows: rows.pop(1500))  # deleted again
+    edit(synthetic, lambda rows: rows.pop(i))  # the row not met: the count agrees again
+    report = same_as_fresh(synthetic, cache, checked, full=False)
+    assert ("commune-not-in-force", j + 2 - (i < j)) in {(p.rule, p.row) for p in report.errors}
+    assert "count-disagrees-with-criteria" not in {p.rule for p in report.errors}

@@ -189,3 +189,50 @@ def test_domain_checks_from_the_cache_report_what_a_fresh_validation_reports(syn
     rules = {(p.rule, p.resource) for p in same_as_fresh(synthetic, cache).problems}
     assert ("count-disagrees-with-criteria", "commune_criteria_counts") not in rules
     assert ("control-character", "sources") in rules
+
+
+def test_the_commune_checks_columns_are_the_series_pandas_makes_of_them():
+    """checks_commune.series skips pandas' guessing for the usual columns: the same values and
+    type as pd.Series of the list, whatever the column holds."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from site_builder.checks_commune import series
+    day = dt.date(2020, 1, 1)
+    for values in (["a", None, "b"], [None, None], [day, None], ["x", day], [1, 2, 3],
+                   [1, None], [2 ** 70, 1], [True, False], [1.5, None], range(2, 10),
+                   [dt.datetime(2020, 1, 1)]):
+        pd.testing.assert_series_equal(series(values), pd.Series(list(values)))
+
+
+def _pandas_group_counts(df):
+    df = df.drop_duplicates(["commune_id", "as_of", "criteria_set", "criterion_number"])
+    df = df.assign(is_met=df["status"] == "met", is_not_met=df["status"] == "not_met")
+    g = df.groupby(["commune_id", "as_of", "criteria_set"], sort=False).agg(
+        met=("is_met", "sum"), not_met=("is_not_met", "sum"), rows=("status", "size"))
+    return g.reset_index().rename(columns={"criteria_set": "set"})
+
+
+def test_the_status_counts_are_those_pandas_groupby_gives(synthetic_30):
+    """checks_commune.group_counts (from the columns' codes) gives the frame drop_duplicates and
+    groupby give: the same groups in the same order, the same counts and types; a criterion
+    twice or without a number, a status empty or unknown, groups met again later."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from site_builder.checks_commune import STATUS_COLUMNS, CheckedTables, group_counts
+    from site_builder.package import load_descriptor, read_table
+    res = {r["name"]: r for r in load_descriptor(synthetic_30)["resources"]}
+    frame = CheckedTables({}).frame(read_table(synthetic_30, res["commune_criteria"]),
+                                    STATUS_COLUMNS).dropna(subset=STATUS_COLUMNS[:2])
+    day, later = dt.date(2020, 12, 31), dt.date(2021, 12, 31)
+    odd = pd.DataFrame({"commune_id": ["b", "a", "b", "a", "b", "a", "c"],
+                        "criteria_set": ["qd1980"] * 6 + ["qd318"],
+                        "criterion_number": [1, 1, 1, None, None, 2, 3],
+                        "as_of": [day, day, day, later, later, day, later],
+                        "status": ["met", "not_met", "not_met", None, "met", "x", "met"],
+                        "_line": range(2, 9)})
+    for df in (frame, odd, odd.iloc[:0]):
+        pd.testing.assert_frame_equal(group_counts(df), _pandas_group_counts(df))
