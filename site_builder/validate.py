@@ -321,6 +321,7 @@ def validate_package(package_dir: str | Path, store=None) -> Report:
                            if (p.resource, p.row, p.column) not in located)
     _downgrade_noted(report, tables.get("notes"))
     report.tables = tables  # for the model: a build reads each file once
+    report.file_keys, report.deltas = dict(run.keys.file) if run.keys else {}, dict(run.deltas)
     run.remember(fresh, unconverted, large, tables)
     return report
 
