@@ -146,6 +146,7 @@ class PageInputs:
 
         old_tables = stored.get("tables", {})
         file_keys, deltas = getattr(report, "file_keys", {}), getattr(report, "deltas", {})
+        self._places: dict[tuple, str] = {}  # (kind, place) -> its part of a key
         self.tables = {name: self._table(name, old_tables.get(name) or {}, file_keys.get(name),
                                          deltas.get(name), file_hash, model) for name in PLACED}
         shown = sorted(set(model.tables) - set(PLACED) - set(NOT_SHOWN))
@@ -180,8 +181,11 @@ class PageInputs:
         parts = [self.global_key, page, release]
         for kind, places in (("c", communes), ("d", districts)):
             for place in places:
-                parts.append(f"{kind}:{place}")
-                parts.extend(self.tables[t][kind].get(place, "") for t in PLACED)
+                found = self._places.get((kind, place))
+                if found is None:  # a place is on several pages (a district's communes)
+                    found = self._places[kind, place] = "\0".join(
+                        [f"{kind}:{place}", *(self.tables[t][kind].get(place, "") for t in PLACED)])
+                parts.append(found)
         return _digest(*parts)
 
     def keep(self, page: str, key: str, out) -> bool:
