@@ -160,16 +160,18 @@ class PageInputs:
         (row_delta.Delta) the changed rows of a large table, used only if it starts from the
         version the stored hashes describe (the validation's kept copy may be of a later
         build that failed); else the file's hash, and the place hashes of the whole table."""
+        res = self.resources.get(name, {})
+        plain = not res.get("dialect") and res.get("encoding", "utf-8").lower() == "utf-8"
         if file_key and old.get("vkey") == file_key:
             return old
-        if file_key and old.get("vkey") and delta is not None and "c" in old and \
+        if file_key and old.get("vkey") and delta is not None and "c" in old and plain and \
                 getattr(delta, "file_key", None) == old["vkey"]:
-            header = [f["name"] for f in self.resources[name].get("schema", {}).get("fields", [])]
+            header = [f["name"] for f in res.get("schema", {}).get("fields", [])]
             return {"file": None, "vkey": file_key, **delta_place_hashes(old, delta, header)}
-        fingerprint, res = file_hash(name), self.resources.get(name, {})
+        fingerprint = file_hash(name)
         if fingerprint and old.get("file") == fingerprint:
             return {**old, "vkey": file_key}
-        if fingerprint and not res.get("dialect") and res.get("encoding", "utf-8").lower() == "utf-8":
+        if fingerprint and plain:
             hashes = csv_place_hashes(self.package_dir / res["path"])
         else:
             hashes = place_hashes(model.rows(name))
