@@ -668,4 +668,6 @@ def validate_package_cached(package_dir: str | Path, cache_dir: str | Path) -> R
     report = validate_package(package_dir, store)
     if _stat_fingerprint(package_dir) == before and getattr(store, "names", None) is not None:
         store.flush(store.names)  # else the package changed while it was read: keep nothing
+    if _stat_fingerprint(package_dir) != before:  # its keys and deltas may be of two versions
+        report.file_keys, report.deltas = {}, {}
     return report

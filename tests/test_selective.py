@@ -289,3 +289,20 @@ def test_an_edit_after_a_failed_build_hashes_the_whole_table(built, hashed, monk
     site = generate(pkg, tmp / "docs", cache_dir=tmp / "cache", report=report)
     same_as_full(pkg, tmp)  # (the first edit's pages not kept as the failed build found them)
     assert places(site) == reached(pkg, {first, second}) and hashed[0] == CRITERIA
+
+
+def test_a_package_changed_while_validated_is_hashed_from_its_files(built, hashed, monkeypatch):
+    """The validation's keys and delta may be of two versions of a file edited while it was
+    read: not used (the files hashed, as without a validation)."""
+    from site_builder import validate as validate_module
+
+    pkg, tmp, _ = built
+    rows = edit_rows(pkg, lambda rows: rows[100].update(note="Sửa thử (giả lập)."))
+    seen = iter(range(1_000_000))
+    monkeypatch.setattr(validate_module, "_stat_fingerprint", lambda package_dir: next(seen))
+    report = validated(pkg, tmp)
+    assert report.deltas == {} and report.file_keys == {}
+    hashed.clear()
+    site = generate(pkg, tmp / "docs", cache_dir=tmp / "cache", report=report)
+    same_as_full(pkg, tmp)
+    assert places(site) == reached(pkg, {rows[100]["commune_id"]}) and hashed[0] == CRITERIA
