@@ -56,7 +56,7 @@ def make_site(package_dir: Path, cache_dir: Path | None = None, env=None, out=No
     if cache_dir is not None and getattr(site.out, "root", None) is not None:
         # a writer into a docs folder: the place pages whose inputs did not change are kept
         site.inputs = PageInputs(cache_dir, site.out.root, model, package_dir,
-                                 json.dumps([site.banner, site.version], sort_keys=True))
+                                 json.dumps([site.banner, site.version], sort_keys=True), report)
     generate_all(site, skip)  # `skip`: page types the preview makes after the others
     if site.extracts:
         site.extracts.finish()

@@ -15,8 +15,10 @@ Tables of NOT_SHOWN are read by no place page (commune.py, district.py and their
 the model through `located`, `criteria`, `communes`, `districts`, `sources` and `criteria`); a
 row of a PLACED table placed nowhere (a province figure) is on no place page either.
 
-The keys and the per-place hashes (kept per table under the hash of its file, so a table that
-did not change is not hashed again) are stored in the cache folder once the writer has moved the
+The keys and the per-place hashes (kept per table under the hash of its file and the
+validation's key of it, so a table that did not change is not hashed again; after a few rows
+of a large table changed, only the places of those rows get new hashes, from the validation's
+row delta: see `PageInputs._table`) are stored in the cache folder once the writer has moved the
 new files in (`save`, after the commit): a failed build leaves the previous keys, which still
 describe the docs folder. Each page's files are recorded with their size and time, so a file
 changed by anything else (the preview, a hand) makes the page be made again."""
@@ -90,10 +92,36 @@ def place_hashes(rows: list[dict]) -> dict:
     return {kind: {place: _rows_hash(group) for place, group in places.items()} for kind, places in groups.items()}
 
 
+def delta_place_hashes(old: dict, delta, header: list[str]) -> dict:
+    """{"c": …, "d": …} of a table after a few of its lines changed (`delta`, row_delta.Delta:
+    the lines from `delta.first` on, `old_rows` in the file `old` describes, `new_rows` now),
+    from `old`, its hashes before: a place in none of those rows (commune_id, district_id cells)
+    keeps its hash (its rows are the same, in the same order); one in the old or the new rows
+    gets a hash of its old hash and its rows on both sides, which differs from the old one
+    (even if they are the same rows: where they go among its other rows is not told). Not the
+    hash `csv_place_hashes` gives: the next full hash makes those places' pages again, once."""
+    touched: dict[str, dict] = {"c": {}, "d": {}}
+    columns = [(kind, header.index(name)) for kind, name in (("c", "commune_id"), ("d", "district_id"))
+               if name in header]
+    for side, rows in ((0, delta.old_rows), (1, delta.new_rows)):
+        for row in rows:
+            for kind, i in columns:
+                place = row[i] if i < len(row) else ""
+                if place:
+                    touched[kind].setdefault(place, ([], []))[side].append(row)
+    hashes = {kind: dict(old.get(kind, {})) for kind in ("c", "d")}
+    for kind, places in touched.items():
+        for place, (before, after) in places.items():
+            hashes[kind][place] = _digest("changed rows", hashes[kind].get(place, ""), delta.first,
+                                          repr(before), repr(after))
+    return hashes
+
+
 class PageInputs:
     """The inputs keys of this build, the previous build's, and which pages were kept or made."""
 
-    def __init__(self, cache_dir: Path, root: Path, model, package_dir: Path, extra: str):
+    def __init__(self, cache_dir: Path, root: Path, model, package_dir: Path, extra: str,
+                 report=None):
         self.path = Path(cache_dir) / FILE
         self.root = Path(root).resolve()
         try:
@@ -104,32 +132,50 @@ class PageInputs:
         self.pages: dict[str, dict] = {}       # page -> {"key", "outputs"} of this build
         self.made: dict[str, list[str]] = {}   # page -> files, for the pages made this build
         code = code_fingerprint()
-        resources = {res["name"]: res for res in model.descriptor.get("resources", [])}
+        self.package_dir = Path(package_dir)
+        self.resources = {res["name"]: res for res in model.descriptor.get("resources", [])}
 
         def file_hash(name: str) -> str:
-            res = resources.get(name)
+            res = self.resources.get(name)
             if not res:
                 return ""
             digest = hashlib.blake2b(digest_size=16)
             digest.update(code.encode() + json.dumps(res, sort_keys=True).encode("utf-8"))
-            feed_file(digest, Path(package_dir) / res["path"])
+            feed_file(digest, self.package_dir / res["path"])
             return digest.hexdigest()
 
         old_tables = stored.get("tables", {})
-        self.tables = {}
-        for name in PLACED:
-            fingerprint = file_hash(name)
-            old = old_tables.get(name)
-            res = resources.get(name, {})
-            if fingerprint and old and old.get("file") == fingerprint:
-                self.tables[name] = old
-            elif fingerprint and not res.get("dialect") and res.get("encoding", "utf-8").lower() == "utf-8":
-                self.tables[name] = {"file": fingerprint, **csv_place_hashes(Path(package_dir) / res["path"])}
-            else:
-                self.tables[name] = {"file": fingerprint, **place_hashes(model.rows(name))}
+        file_keys, deltas = getattr(report, "file_keys", {}), getattr(report, "deltas", {})
+        self._places: dict[tuple, str] = {}  # (kind, place) -> its part of a key
+        self.tables = {name: self._table(name, old_tables.get(name) or {}, file_keys.get(name),
+                                         deltas.get(name), file_hash, model) for name in PLACED}
         shown = sorted(set(model.tables) - set(PLACED) - set(NOT_SHOWN))
         self.global_key = _digest(code, json.dumps(model.descriptor, sort_keys=True), extra,
                                   *(f"{name}:{file_hash(name) or _rows_hash(model.rows(name))}" for name in shown))
+
+    def _table(self, name: str, old: dict, file_key: str | None, delta, file_hash, model) -> dict:
+        """A PLACED table's entry: {"file": hash of its file (None: not hashed), "vkey": the
+        validation's key of its file (None: not validated with a cache), "c", "d": its place
+        hashes}. The validation's key tells an unchanged file without reading it, and its delta
+        (row_delta.Delta) the changed rows of a large table, used only if it starts from the
+        version the stored hashes describe (the validation's kept copy may be of a later
+        build that failed); else the file's hash, and the place hashes of the whole table."""
+        res = self.resources.get(name, {})
+        plain = not res.get("dialect") and res.get("encoding", "utf-8").lower() == "utf-8"
+        if file_key and old.get("vkey") == file_key:
+            return old
+        if file_key and old.get("vkey") and delta is not None and "c" in old and plain and \
+                getattr(delta, "file_key", None) == old["vkey"]:
+            header = [f["name"] for f in res.get("schema", {}).get("fields", [])]
+            return {"file": None, "vkey": file_key, **delta_place_hashes(old, delta, header)}
+        fingerprint = file_hash(name)
+        if fingerprint and old.get("file") == fingerprint:
+            return {**old, "vkey": file_key}
+        if fingerprint and plain:
+            hashes = csv_place_hashes(self.package_dir / res["path"])
+        else:
+            hashes = place_hashes(model.rows(name))
+        return {"file": fingerprint, "vkey": file_key, **hashes}
 
     def key(self, page: str, release: str, communes=(), districts=()) -> str:
         """The page's key: the global part, the release that last changed it, and the rows placed
@@ -137,8 +183,11 @@ class PageInputs:
         parts = [self.global_key, page, release]
         for kind, places in (("c", communes), ("d", districts)):
             for place in places:
-                parts.append(f"{kind}:{place}")
-                parts.extend(self.tables[t][kind].get(place, "") for t in PLACED)
+                found = self._places.get((kind, place))
+                if found is None:  # a place is on several pages (a district's communes)
+                    found = self._places[kind, place] = "\0".join(
+                        [f"{kind}:{place}", *(self.tables[t][kind].get(place, "") for t in PLACED)])
+                parts.append(found)
         return _digest(*parts)
 
     def keep(self, page: str, key: str, out) -> bool:

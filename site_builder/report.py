@@ -46,6 +46,12 @@ class Report:
     # the typed tables the validation read (name -> package.Table), handed on to the model so
     # a build reads each file once; empty for a report from the cache. Not part of the JSON.
     tables: dict = field(default_factory=dict, repr=False, compare=False)
+    # what the validation knows of each file, for the build's page inputs (inputs.py), not part
+    # of the JSON either: its key (`table_cache.Keys.file`: code, date, descriptor entry,
+    # content), and the changed lines of a large table checked in those only (row_delta.Delta,
+    # from the kept copy whose key is `delta.file_key`)
+    file_keys: dict = field(default_factory=dict, repr=False, compare=False)
+    deltas: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:

@@ -321,6 +321,7 @@ def validate_package(package_dir: str | Path, store=None) -> Report:
                            if (p.resource, p.row, p.column) not in located)
     _downgrade_noted(report, tables.get("notes"))
     report.tables = tables  # for the model: a build reads each file once
+    report.file_keys, report.deltas = dict(run.keys.file) if run.keys else {}, dict(run.deltas)
     run.remember(fresh, unconverted, large, tables)
     return report
 
@@ -751,4 +752,6 @@ def validate_package_cached(package_dir: str | Path, cache_dir: str | Path) -> R
     report = validate_package(package_dir, store)
     if _stat_fingerprint(package_dir) == before and getattr(store, "names", None) is not None:
         store.flush(store.names)  # else the package changed while it was read: keep nothing
+    if _stat_fingerprint(package_dir) != before:  # its keys and deltas may be of two versions
+        report.file_keys, report.deltas = {}, {}
     return report

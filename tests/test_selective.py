@@ -14,6 +14,7 @@ from site_builder.build import generate
 from site_builder.inputs import FILE
 from site_builder.pages import commune as commune_module
 from site_builder.pages import data, validation
+from site_builder.validate import validate_package_cached
 
 
 def files(root):
@@ -57,15 +58,21 @@ def work(tmp_path, synthetic):
     return pkg, tmp_path, every
 
 
-def rebuild(pkg, tmp):
-    """The selective generation, and a full one of the same package into a fresh folder."""
-    site = generate(pkg, tmp / "docs", cache_dir=tmp / "cache")
+def rebuild(pkg, tmp, report=None):
+    """The selective generation (with `report`, the validation's: its file keys and row deltas
+    used), and a full one of the same package into a fresh folder."""
+    site = generate(pkg, tmp / "docs", cache_dir=tmp / "cache", report=report)
+    same_as_full(pkg, tmp)
+    return places(site)
+
+
+def same_as_full(pkg, tmp):
+    """The docs folder is the one a full generation of the package gives."""
     full = tmp / "full"
     shutil.rmtree(full, ignore_errors=True)
     shutil.copytree(tmp / "cache" / "charts", full / "cache" / "charts")
     generate(pkg, full / "docs", cache_dir=full / "cache")  # a new docs folder: every page made
     assert files(tmp / "docs") == files(full / "docs")
-    return places(site)
 
 
 def reached(pkg, commune_ids) -> set[str]:
@@ -180,3 +187,122 @@ def test_a_failure_mid_generation_leaves_docs_and_keys_as_they_were(work, monkey
     assert files(tmp / "docs") == before and (tmp / "cache" / FILE).read_bytes() == keys
     monkeypatch.setattr(commune_module, "commune_page", real)
     rebuild(pkg, tmp)
+
+
+# --- a large table's rows changed: the place hashes from the validation's row delta ----------
+
+CRITERIA = "commune_criteria"  # 5,000+ rows: streamed, its changed lines checked alone
+
+
+@pytest.fixture
+def hashed(monkeypatch) -> list[str]:
+    """The files whose place hashes are made from the whole file (inputs.csv_place_hashes)."""
+    names, real = [], inputs.csv_place_hashes
+
+    def spy(path, *a, **k):
+        names.append(path.stem)
+        return real(path, *a, **k)
+    monkeypatch.setattr(inputs, "csv_place_hashes", spy)
+    return names
+
+
+def validated(pkg, tmp):
+    """The validation a build runs (its cache under the build's cache folder)."""
+    report = validate_package_cached(pkg, tmp / "cache" / "validation")
+    assert report.valid, report.to_text()
+    return report
+
+
+@pytest.fixture
+def built(work):
+    """`work`, built once more with its validation (which keeps a copy of commune_criteria)."""
+    pkg, tmp, every = work
+    generate(pkg, tmp / "docs", cache_dir=tmp / "cache", report=validated(pkg, tmp))
+    return pkg, tmp, every
+
+
+def edit_rows(pkg, change) -> list[dict]:
+    rows = read_rows(pkg, CRITERIA)
+    change(rows)
+    write_rows(pkg, CRITERIA, rows)
+    return rows
+
+
+def rebuild_by_delta(pkg, tmp, hashed) -> set[str]:
+    """A rebuild after a few rows of commune_criteria changed: the validation found them, and no
+    place hash was made from the whole file."""
+    report = validated(pkg, tmp)
+    assert CRITERIA in report.deltas
+    hashed.clear()
+    site = generate(pkg, tmp / "docs", cache_dir=tmp / "cache", report=report)
+    assert hashed == []
+    same_as_full(pkg, tmp)  # (which hashes each file)
+    return places(site)
+
+
+def flip(row: dict) -> None:
+    row["status"] = "met" if row["status"] != "met" else "not_met"
+
+
+def test_a_row_edited_added_deleted_or_moved_makes_only_its_communes_again(built, hashed):
+    pkg, tmp, every = built
+    rows = edit_rows(pkg, lambda rows: rows[100].update(note="Ghi chú sửa thử (giả lập)."))
+    assert rebuild_by_delta(pkg, tmp, hashed) == reached(pkg, {rows[100]["commune_id"]})
+    rows = edit_rows(pkg, lambda rows: flip(rows[-1]))  # (an earlier year's: an aggregate differs)
+    assert rebuild_by_delta(pkg, tmp, hashed) == reached(pkg, {rows[-1]["commune_id"]})
+    before = rows[100]["commune_id"]
+    after = next(r["commune_id"] for r in rows if r["commune_id"] != before)
+    edit_rows(pkg, lambda rows: rows[100].update(commune_id=after))
+    made = rebuild_by_delta(pkg, tmp, hashed)
+    assert made == reached(pkg, {before, after}) and len(made) < len(every) / 4
+    rows = edit_rows(pkg, lambda rows: rows.insert(500, dict(rows[499], id="syn-cc-them-thu", note="thêm")))
+    assert rebuild_by_delta(pkg, tmp, hashed) == reached(pkg, {rows[499]["commune_id"], rows[500]["commune_id"]})
+    gone = rows[800]["commune_id"]
+    edit_rows(pkg, lambda rows: rows.pop(800))
+    assert rebuild_by_delta(pkg, tmp, hashed) == reached(pkg, {gone})
+    hashed.clear()  # nothing changed: no file hashed, no page made
+    site = generate(pkg, tmp / "docs", cache_dir=tmp / "cache", report=validated(pkg, tmp))
+    assert hashed == [] and places(site) == set()
+
+
+def test_an_edit_after_a_failed_build_hashes_the_whole_table(built, hashed, monkeypatch):
+    """The validation's delta starts from the version of the failed build, not from the one the
+    kept pages and hashes describe: the whole table is hashed, and the pages of both edits are
+    made."""
+    pkg, tmp, _ = built
+    rows = edit_rows(pkg, lambda rows: rows[100].update(note="Sửa thử một (giả lập)."))
+    first = rows[100]["commune_id"]
+    real = commune_module.commune_page
+
+    def failing(*a, **k):
+        raise RuntimeError("a bug in a page module")
+    monkeypatch.setattr(commune_module, "commune_page", failing)
+    with pytest.raises(RuntimeError):
+        generate(pkg, tmp / "docs", cache_dir=tmp / "cache", report=validated(pkg, tmp))
+    monkeypatch.setattr(commune_module, "commune_page", real)
+    second = rows[-1]["commune_id"]
+    assert second != first
+    edit_rows(pkg, lambda rows: rows[-1].update(note="Sửa thử hai (giả lập)."))
+    report = validated(pkg, tmp)
+    assert CRITERIA in report.deltas  # from the failed build's version
+    hashed.clear()
+    site = generate(pkg, tmp / "docs", cache_dir=tmp / "cache", report=report)
+    same_as_full(pkg, tmp)  # (the first edit's pages not kept as the failed build found them)
+    assert places(site) == reached(pkg, {first, second}) and hashed[0] == CRITERIA
+
+
+def test_a_package_changed_while_validated_is_hashed_from_its_files(built, hashed, monkeypatch):
+    """The validation's keys and delta may be of two versions of a file edited while it was
+    read: not used (the files hashed, as without a validation)."""
+    from site_builder import validate as validate_module
+
+    pkg, tmp, _ = built
+    rows = edit_rows(pkg, lambda rows: rows[100].update(note="Sửa thử (giả lập)."))
+    seen = iter(range(1_000_000))
+    monkeypatch.setattr(validate_module, "_stat_fingerprint", lambda package_dir: next(seen))
+    report = validated(pkg, tmp)
+    assert report.deltas == {} and report.file_keys == {}
+    hashed.clear()
+    site = generate(pkg, tmp / "docs", cache_dir=tmp / "cache", report=report)
+    same_as_full(pkg, tmp)
+    assert places(site) == reached(pkg, {rows[100]["commune_id"]}) and hashed[0] == CRITERIA
