@@ -219,7 +219,7 @@ def _write_table_files(package_dir: Path, res: dict, out: Path, count: int | Non
             if lines.plain:
                 count = lines.records - 1  # minus the header
             elif count is None:
-                count = sum(1 for _ in _published(package_dir, res)) - 1
+                count = _parsed_count(package_dir, res)
             zip_only = count > LARGE_TABLE_ROWS
     if not zip_only:
         count = _write_table(package_dir, res, out)
@@ -255,27 +255,51 @@ class Lines:
 def _pieces(path: Path, seen: Lines):
     """The file in pieces of PIECE_LINES lines (the last one what is left), read 1 MB at a
     time; `seen` filled in once the last piece is taken."""
-    piece, lines, quotes, cr, crlf, last = [], 0, 0, 0, 0, b""
+    piece, lines, quoted, cr, crlf, last = [], 0, False, 0, 0, b""
     with open(path, "rb") as fh:
         while block := fh.read(1 << 20):
-            quotes, cr = quotes + block.count(b'"'), cr + block.count(b"\r")
-            crlf += block.count(b"\r\n") + (last == b"\r" and block[:1] == b"\n")
+            quoted = quoted or b'"' in block  # (`in` is memchr: faster than count)
+            if b"\r" in block:
+                cr, crlf = cr + block.count(b"\r"), crlf + block.count(b"\r\n")
+            crlf += last == b"\r" and block[:1] == b"\n"
             last, ends = block[-1:], block.count(b"\n")
             seen.records += ends
             while ends >= PIECE_LINES - lines:
-                end = -1
-                for _ in range(PIECE_LINES - lines):
-                    end = block.index(b"\n", end + 1)
-                yield b"".join([*piece, block[:end + 1]])
+                end = _after_line_ends(block, PIECE_LINES - lines)
+                yield b"".join([*piece, block[:end]])
                 ends -= PIECE_LINES - lines
-                piece, block, lines = [], block[end + 1:], 0
+                piece, block, lines = [], block[end:], 0
             if block:
                 piece.append(block)
                 lines += ends
     if piece:
         yield b"".join(piece)
     seen.records += last not in (b"", b"\n")
-    seen.plain = quotes == 0 and cr == crlf
+    seen.plain = not quoted and cr == crlf
+
+
+def _after_line_ends(block: bytes, n: int) -> int:
+    """Where the n-th line end of `block` (which has n or more) ends: the block halved while
+    the rest is longer than 4 KB (bytes.count is fast), then searched."""
+    start, stop, before = 0, len(block), 0  # `before` line ends before `start`, n or more before `stop`
+    while stop - start > 4096:
+        middle = (start + stop) // 2
+        found = block.count(b"\n", start, middle)
+        if before + found >= n:
+            stop = middle
+        else:
+            start, before = middle, before + found
+    end = start - 1
+    for _ in range(n - before):
+        end = block.index(b"\n", end + 1)
+    return end + 1
+
+
+def _deflate_piece(piece: bytes, window: bytes) -> bytes:
+    """A piece of a deflate stream: `piece` compressed as if `window` had come before it,
+    ending on a byte boundary (sync flush) where the next piece begins."""
+    zobj = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15, **({"zdict": window} if window else {}))
+    return zobj.compress(piece) + zobj.flush(zlib.Z_SYNC_FLUSH)
 
 
 def _deflate_member(out: Path, name: str, source: Path, previous: Path | None) -> Lines:
@@ -303,8 +327,7 @@ def _deflate_member(out: Path, name: str, source: Path, previous: Path | None) -
                 old.seek(known[digest][0])
                 data = old.read(known[digest][1])
             else:
-                zobj = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15, **({"zdict": window} if window else {}))
-                data = zobj.compress(piece) + zobj.flush(zlib.Z_SYNC_FLUSH)
+                data = _deflate_piece(piece, window)
             parts.append(data)
             pieces.append([digest, len(data)])
             crc, size = zlib.crc32(piece, crc), size + len(piece)
@@ -346,6 +369,11 @@ def _published(package_dir: Path, res: dict):
         for row in reader:
             if keep is None or (len(row) > keep and row[keep] == PUBLISHABLE):
                 yield row
+
+
+def _parsed_count(package_dir: Path, res: dict) -> int:
+    """A table's published rows, its file parsed (a quoted cell may span lines)."""
+    return sum(1 for _ in _published(package_dir, res)) - 1  # minus the header
 
 
 def _write_table(package_dir: Path, res: dict, out: Path) -> int:
