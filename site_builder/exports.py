@@ -139,23 +139,38 @@ def download_files(package_dir: Path, descriptor: dict, cache_dir: Path | None,
     for stale in root.glob("*"):  # a cache left by the code that kept one folder per package
         if stale.name not in ("tables", "whole"):
             shutil.rmtree(stale, ignore_errors=True)
-    digest = hashlib.sha256(code.encode())
-    digest.update(json.dumps([descriptor, {n: t.key for n, t in tables.items()}], sort_keys=True).encode())
-    key = digest.hexdigest()[:24]
+    key = _whole_key(code, descriptor, tables)
+    # what the database and the workbook hold: every table but the zip-only ones, which are
+    # only named there; an edit of a zip-only table leaves them as they were
+    in_database = _whole_key(code, descriptor, {n: t for n, t in tables.items() if not t.zip_only})
     folder = root / "whole" / key
     if not (folder / "done").is_file():
-        shutil.rmtree(root / "whole", ignore_errors=True)  # one package version kept: the current one
+        versions = sorted((root / "whole").glob("*"))
+        previous = next((p for p in versions if (p / "done").is_file()), None)
+        for stale in versions:  # one package version kept: the current one
+            if stale != previous:
+                shutil.rmtree(stale)
         work = root / "whole" / f".{key}.tmp"
         work.mkdir(parents=True)
-        _write_downloads(package_dir, descriptor, tables, work)
-        (work / "done").touch()
+        same = previous if previous and (previous / "done").read_text() == in_database else None
+        _write_downloads(package_dir, descriptor, tables, work, same)
+        (work / "done").write_text(in_database)
         os.replace(work, folder)
+        if previous is not None:
+            shutil.rmtree(previous)
     files = {rel: folder / rel for rel in (SQLITE, XLSX, ZIP)}
     for name, table in tables.items():
         if not table.zip_only:
             files.update({f"{DOWNLOADS}/{name}.{ext}": table.folder / f"{name}.{ext}" for ext in ("csv", "json")})
     return Downloads(dict(sorted(files.items())), {n: t.count for n, t in tables.items()},
                      [n for n, t in tables.items() if t.zip_only])
+
+
+def _whole_key(code: str, descriptor: dict, tables: dict) -> str:
+    """The key of files made of these tables (and of the descriptor, which names the others)."""
+    digest = hashlib.sha256(code.encode())
+    digest.update(json.dumps([descriptor, {n: t.key for n, t in tables.items()}], sort_keys=True).encode())
+    return digest.hexdigest()[:24]
 
 
 @dataclass
@@ -341,13 +356,22 @@ def _deflate_member(out: Path, name: str, source: Path, previous: Path | None) -
     return seen
 
 
-def _write_downloads(package_dir: Path, descriptor: dict, tables: dict, out: Path) -> None:
+def _write_downloads(package_dir: Path, descriptor: dict, tables: dict, out: Path,
+                     same: Path | None = None) -> None:
     """The files made of all tables, from the tables' parts: one SQLite database, one XLSX
-    workbook, the package zip."""
+    workbook, the package zip; the first two linked from the folder `same` if it holds them
+    for the same tables."""
     resources = descriptor["resources"]
     (out / DOWNLOADS).mkdir(parents=True)
-    _sqlite_file(resources, tables, out / SQLITE)
-    _xlsx_file(resources, tables, out / XLSX)
+    if same is not None:
+        for rel in (SQLITE, XLSX):
+            try:
+                os.link(same / rel, out / rel)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(same / rel, out / rel)
+    else:
+        _sqlite_file(resources, tables, out / SQLITE)
+        _xlsx_file(resources, tables, out / XLSX)
     descriptor_zip = out / "datapackage.zip"
     make_zip_file(descriptor_zip, {f"{ZIP_FOLDER}/datapackage.json":
                                    json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")})

@@ -136,3 +136,23 @@ def test_unzip_reads_every_member_back(tmp_path, monkeypatch):
                 (pkg / res["path"]).read_bytes(), res["name"]
     with open(tmp_path / "out" / exports.ZIP_FOLDER / "data" / "funding.csv", encoding="utf-8", newline="") as fh:
         assert next(csv.DictReader(fh))["note"] == MULTI_LINE
+
+
+def test_an_edit_of_a_zip_only_table_leaves_the_database_and_workbook_as_they_were(tmp_path, monkeypatch):
+    pkg = zip_only_funding(tmp_path, monkeypatch)
+    first = downloads(pkg, tmp_path / "cache")
+    kept = {rel: (first.files[rel].stat().st_ino, first.files[rel].read_bytes())
+            for rel in (exports.SQLITE, exports.XLSX)}
+    zipped = first.files[exports.ZIP].read_bytes()
+    set_cell(pkg, "funding", 1, "note", "sửa thử")
+    warm = downloads(pkg, tmp_path / "cache")
+    assert {rel: (warm.files[rel].stat().st_ino, warm.files[rel].read_bytes()) for rel in kept} == kept
+    assert warm.files[exports.ZIP].read_bytes() != zipped
+    cold = downloads(pkg, tmp_path / "cold")
+    for rel in cold.files:
+        assert warm.files[rel].read_bytes() == cold.files[rel].read_bytes(), rel
+    # an edit of a table in the database makes them again
+    set_cell(pkg, "households", 0, "note", "sửa thử")
+    again = downloads(pkg, tmp_path / "cache")
+    assert again.files[exports.SQLITE].stat().st_ino != kept[exports.SQLITE][0]
+    assert again.files[exports.XLSX].read_bytes() != kept[exports.XLSX][1]
