@@ -317,6 +317,14 @@ def _deflate_piece(piece: bytes, window: bytes) -> bytes:
     return zobj.compress(piece) + zobj.flush(zlib.Z_SYNC_FLUSH)
 
 
+def _piece_digest(window: bytes, piece: bytes) -> str:
+    """What a compressed piece is made of: the piece and its dictionary (ZIP_LEVEL and
+    PIECE_LINES are code: pieces are reused only by the same code)."""
+    digest = hashlib.sha256(len(window).to_bytes(4, "big") + window)
+    digest.update(piece)
+    return digest.hexdigest()
+
+
 def _deflate_member(out: Path, name: str, source: Path, previous: Path | None) -> Lines:
     """out/member.zip: `source` as the zip member `name`, deflated in pieces (see ZIP_LEVEL),
     a piece found in the previous version (`previous`/member.zip, listed in its pieces.json)
@@ -335,9 +343,7 @@ def _deflate_member(out: Path, name: str, source: Path, previous: Path | None) -
     with ExitStack() as stack:
         old = stack.enter_context(open(previous / "member.zip", "rb")) if known else None
         for piece in _pieces(source, seen):
-            digest = hashlib.sha256(len(window).to_bytes(4, "big") + window)
-            digest.update(piece)
-            digest = digest.hexdigest()
+            digest = _piece_digest(window, piece)
             if digest in known:
                 old.seek(known[digest][0])
                 data = old.read(known[digest][1])
@@ -346,7 +352,7 @@ def _deflate_member(out: Path, name: str, source: Path, previous: Path | None) -
             parts.append(data)
             pieces.append([digest, len(data)])
             crc, size = zlib.crc32(piece, crc), size + len(piece)
-            window = (window + piece)[-WINDOW:]
+            window = (window + piece if len(piece) < WINDOW else piece)[-WINDOW:]
     parts.append(LAST_BLOCK)
     entry = _entry(name)
     entry.CRC, entry.file_size, entry.compress_size = crc, size, sum(map(len, parts))
