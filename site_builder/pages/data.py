@@ -10,7 +10,10 @@ from . import Site
 
 def generate(site: Site) -> None:
     resources = site.model.descriptor["resources"]
-    downloads = exports.download_files(site.package_dir, site.model.descriptor, site.cache_dir)
+    # the rows of the tables the model holds, read from these files (a long table is then not
+    # parsed again to count its rows, see exports._write_table_files)
+    counts = {name: len(rows) for name, rows in site.model.tables.items()}
+    downloads = exports.download_files(site.package_dir, site.model.descriptor, site.cache_dir, counts)
     for path, source in downloads.files.items():
         site.copy(path, source)
     files = (exports.ZIP, exports.SQLITE, exports.XLSX)
