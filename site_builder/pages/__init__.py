@@ -3,6 +3,7 @@ charts and files to the `Site`, which hands each to its writer as soon as it is 
 is collected until the end); templates hold the layout, the modules the logic."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -195,7 +196,7 @@ class Site:
     def href(self, page: str, target: str) -> str:
         """Relative link from `page` to a docs path, with its anchor if any ('nguon.md#bc2017')."""
         path, _, anchor = target.partition("#")
-        return rel(page, path) + (f"#{anchor}" if anchor else "")
+        return relative(page, path) + (f"#{anchor}" if anchor else "")
 
     def commune_link(self, page: str, commune_id: str) -> Safe:
         commune = self.model.communes.get(commune_id)
@@ -259,6 +260,22 @@ class Site:
     def alias(*names: str) -> str:
         """Diacritic-free spelling, so search finds 'dinh lap' for 'Đình Lập'."""
         return ", ".join(dict.fromkeys(fold(n) for n in names if n))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def relative(page: str, path: str) -> str:
+    """render.rel(page, path), without posixpath.relpath's absolute paths for the paths the page
+    modules write (no empty, '.' or '..' part), and each (folder, path) worked out once: a page
+    links the same sources, communes and pages many times (~40,000 links on a national honour
+    roll)."""
+    start, parts = page.split("/"), path.split("/")
+    if {"", ".", ".."} & {*start, *parts}:
+        return rel(page, path)
+    start.pop()  # the page's folder
+    common = 0
+    while common < min(len(start), len(parts)) and start[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 def _digest(*parts: str) -> str:
