@@ -1,11 +1,13 @@
 """Selective regeneration of the pages made whole from a few tables (Site.whole): the honour rolls,
-the finder's index, the commune and district indexes are kept as the last build made them while
+the finder's index, the commune and district indexes, the province pages are kept as the last build made them while
 the files of the tables they read (their READS), the code, the descriptor and the data version
 are the same; a build that keeps them gives the docs folder a full generation gives, byte for
 byte. SYNTHETIC package (tests/benchmarks/synth.py, 30 communes in 2 made-up provinces)."""
 from __future__ import annotations
 
 import csv
+import json
+import re
 import shutil
 
 import pytest
@@ -14,15 +16,17 @@ from conftest import read_rows, set_cell, synth_module, write_rows
 from site_builder import build, inputs, package, routes
 from site_builder.build import generate
 from site_builder.model import build_model
-from site_builder.pages import Site, commune, data, district, finder, honour, validation
+from site_builder.pages import Site, commune, data, district, finder, honour, province, validation
 from site_builder.render import make_env
 
 # each part kept whole: its module, the tables it declares, the docs paths it makes
 PARTS = {"honour": (honour, honour.READS, lambda p: p.startswith("vinh-danh/")),
          "finder": (finder, finder.READS, lambda p: p == routes.FINDER_INDEX),
          "commune_index": (commune, commune.INDEX_READS, lambda p: p == routes.COMMUNES),
-         "district_index": (district, district.INDEX_READS, lambda p: p == routes.DISTRICTS)}
+         "district_index": (district, district.INDEX_READS, lambda p: p == routes.DISTRICTS),
+         "province": (province, province.READS, lambda p: p.startswith("tien-do/"))}
 ALL = set(PARTS)
+UNITS = {"honour", "finder", "commune_index", "district_index"}  # the parts that name communes
 
 
 def files(root):
@@ -87,17 +91,19 @@ EDITS = {  # edit -> the parts it must make again
     "a donor renamed": (lambda pkg: first_row(pkg, "donors", "name", "Công ty Đổi Tên Thử", person_row("donors")),
                         {"honour", "finder"}),
     "a source's title": (lambda pkg: set_cell(pkg, "sources", 0, "short_title", "Báo cáo đổi tên (giả lập)"),
-                         {"honour"}),
-    "a commune renamed": (lambda pkg: set_cell(pkg, "communes", 0, "name", "Tên Đổi Thử"), ALL),
-    "a district renamed": (lambda pkg: set_cell(pkg, "districts", 0, "name", "Huyện Đổi Thử"), ALL),
+                         {"honour", "province"}),
+    "a commune renamed": (lambda pkg: set_cell(pkg, "communes", 0, "name", "Tên Đổi Thử"), UNITS),
+    "a district renamed": (lambda pkg: set_cell(pkg, "districts", 0, "name", "Huyện Đổi Thử"), UNITS),
     "a document's subject": (lambda pkg: set_cell(pkg, "documents", 0, "subject", "Về việc thử (giả lập)"),
-                             {"finder"}),
-    "a criterion's name": (lambda pkg: first_row(pkg, "criteria", "name", "Tiêu chí đổi tên thử"), {"finder"}),
+                             {"finder", "province"}),
+    "a criterion's name": (lambda pkg: first_row(pkg, "criteria", "name", "Tiêu chí đổi tên thử"),
+                           {"finder", "province"}),
     "a criterion status": (lambda pkg: first_row(pkg, "commune_criteria", "note", "ghi chú thử"), set()),
     "a recognition": (lambda pkg: first_row(pkg, "commune_recognitions", "decision", "4321/QĐ-UBND",
                                             lambda r: r["decision"]), set()),
     "a province figure": (lambda pkg: first_row(pkg, "funding", "note", "ghi chú thử",
-                                                lambda r: not r["commune_id"] and not r["district_id"]), set()),
+                                                lambda r: not r["commune_id"] and not r["district_id"]),
+                          {"province"}),
 }
 
 
@@ -136,16 +142,22 @@ def test_a_kept_parts_file_changed_or_removed_in_docs_makes_that_part_again(work
     page = docs / routes.honour("awards")
     page.write_text(page.read_text(encoding="utf-8") + "\nsửa tay\n", encoding="utf-8")
     assert rebuild(pkg, tmp) == {"finder", "honour"}
+    charts = re.findall(r"assets/charts/[^)\"']+\.svg", (docs / "tien-do" / "nguon-von.md").read_text(encoding="utf-8"))
+    (docs / charts[0]).unlink()  # a chart of a province page
+    assert rebuild(pkg, tmp) == {"province"}
 
 
 # --- each part's READS: every table it reads ---------------------------------------------------------
 
 def made_in_memory(pkg, part) -> dict:
-    """The files of a part, generated from the package into memory (no keeping)."""
+    """The files of a part, generated from the package into memory (no keeping), with its charts
+    (their data and Vega-Lite spec: what the SVG is rendered from)."""
     module, _, mine = PARTS[part]
     site = Site(build_model(pkg), make_env(), package_dir=pkg)
     module.generate(site)
-    return {path: body for path, body in site.out.files.items() if mine(path)}
+    charts = {c.svg_path: (c.csv_text(), json.dumps(c.spec, sort_keys=True, default=str))
+              for c in site.charts} if part == "province" else {}
+    return {path: body for path, body in site.out.files.items() if mine(path)} | charts
 
 
 @pytest.mark.parametrize("part", PARTS)
