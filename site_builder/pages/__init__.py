@@ -265,9 +265,8 @@ class Site:
 @functools.lru_cache(maxsize=1 << 16)
 def relative(page: str, path: str) -> str:
     """render.rel(page, path), without posixpath.relpath's absolute paths for the paths the page
-    modules write (no empty, '.' or '..' part), and each (folder, path) worked out once: a page
-    links the same sources, communes and pages many times (~40,000 links on a national honour
-    roll)."""
+    modules write (no empty, '.' or '..' part), and each (page, path) worked out once: a page
+    links the same sources and pages many times (~40,000 links on a national honour roll)."""
     start, parts = page.split("/"), path.split("/")
     if {"", ".", ".."} & {*start, *parts}:
         return rel(page, path)
