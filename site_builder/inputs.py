@@ -198,7 +198,7 @@ class PageInputs:
             return False
         for path, (size, mtime) in prev["outputs"].items():
             try:
-                st = os.stat(self.root / path)
+                st = os.stat(f"{self.root}/{path}")  # a string: no Path per file
             except OSError:
                 return False
             if st.st_size != size or st.st_mtime_ns != mtime:

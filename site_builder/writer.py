@@ -20,14 +20,25 @@ class WriteConflict(Exception):
 
 
 def checked(rel_path: str, seen) -> str:
-    """The path as a key, refused if it leaves the output folder or was already written."""
-    path = PurePosixPath(rel_path)
-    if path.is_absolute() or ".." in path.parts or not path.parts:
-        raise WriteConflict(f"refusing to write outside the output folder: {rel_path!r}")
-    key = str(path)
-    if key in seen:
-        raise WriteConflict(f"two pages want the same path: {key}")
-    return key
+    """The path as a key, refused if it leaves the output folder or was already written. A path
+    as the page modules write it ('xa/x.md': no empty, '.' or '..' part) is its own key, without
+    a PurePosixPath (~1 µs instead of ~20: there are 50,000 at national scale)."""
+    parts = rel_path.split("/")
+    if "" in parts or "." in parts or ".." in parts:
+        path = PurePosixPath(rel_path)
+        if path.is_absolute() or ".." in path.parts or not path.parts:
+            raise WriteConflict(f"refusing to write outside the output folder: {rel_path!r}")
+        rel_path = str(path)
+    if rel_path in seen:
+        raise WriteConflict(f"two pages want the same path: {rel_path}")
+    return rel_path
+
+
+def files_under(root: Path) -> list[str]:
+    """Every file under root, as a path relative to it (plain strings: pathlib's rglob and
+    relative_to cost ~40 µs a file, 2 s over the 50,000 files of a national build)."""
+    top = f"{root}/"
+    return [f"{folder}/{name}"[len(top):] for folder, _, names in os.walk(root) for name in names]
 
 
 class Collect:
@@ -56,22 +67,30 @@ class Writer:
         self.staging = self.root.with_name(f".{self.root.name}.staging")
         self.paths: set[str] = set()   # every path generated (the others are stale)
         self.changed: list[str] = []   # staged, moved in by commit()
+        self._top = f"{self.root}/"
+        self._present: set[str] | None = None  # the files in root when first kept (keep)
 
     def add(self, rel_path: str, content: str | bytes) -> None:
         key = checked(rel_path, self.paths)
         self.paths.add(key)
         data = content.encode("utf-8") if isinstance(content, str) else content
-        target = self.root / key
-        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-            return
+        target = self._top + key
+        try:
+            same = os.stat(target).st_size == len(data)
+        except OSError:  # not there yet (or not a file: staged, and refused by commit's os.replace)
+            same = False
+        if same and os.path.isfile(target):
+            with open(target, "rb") as fh:
+                if fh.read() == data:
+                    return
         self._stage(key).write_bytes(data)
 
     def add_file(self, rel_path: str, source: Path) -> None:
         """A file that is already on disk: linked (or copied) unless the target has its bytes."""
         key = checked(rel_path, self.paths)
         self.paths.add(key)
-        target = self.root / key
-        if target.is_file() and (os.path.samefile(source, target) or filecmp.cmp(source, target, shallow=False)):
+        target = self._top + key
+        if os.path.isfile(target) and (os.path.samefile(source, target) or filecmp.cmp(source, target, shallow=False)):
             return
         staged = self._stage(key)
         try:
@@ -80,9 +99,13 @@ class Writer:
             shutil.copyfile(source, staged)
 
     def keep(self, rel_path: str) -> None:
-        """A file the last build wrote, still right: left as it is, and not removed as stale."""
+        """A file the last build wrote, still right: left as it is, and not removed as stale.
+        Whether it is there is asked of one listing of the folder (made at the first keep), not
+        of one stat per file."""
         key = checked(rel_path, self.paths)
-        if not (self.root / key).is_file():
+        if self._present is None:
+            self._present = set(files_under(self.root))
+        if key not in self._present:
             raise WriteConflict(f"cannot keep a file that is not in the output folder: {key}")
         self.paths.add(key)
 
@@ -96,19 +119,23 @@ class Writer:
 
     def commit(self) -> int:
         """Move the changed files in, delete files no longer generated; returns files written."""
+        staging, folders = f"{self.staging}/", set()
         for key in self.changed:
-            target = self.root / key
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.staging / key, target)
+            folder = os.path.dirname(key)
+            if folder not in folders:
+                os.makedirs(self._top + folder, exist_ok=True)
+                folders.add(folder)
+            os.replace(staging + key, self._top + key)
         shutil.rmtree(self.staging, ignore_errors=True)
         if self.root.is_dir():
-            for path in sorted(self.root.rglob("*"), reverse=True):
-                rel = path.relative_to(self.root).as_posix()
-                if path.is_file() and rel not in self.paths:
-                    path.unlink()
-                elif path.is_dir() and not any(path.iterdir()):
-                    path.rmdir()
-        written, self.changed = len(self.changed), []
+            for folder, _, names in os.walk(self.root, topdown=False):  # a folder after its own
+                rel = folder[len(self._top):] + "/" if folder != str(self.root) else ""
+                for name in names:
+                    if rel + name not in self.paths:
+                        os.unlink(f"{folder}/{name}")
+                if rel and not os.listdir(folder):
+                    os.rmdir(folder)
+        written, self.changed, self._present = len(self.changed), [], None
         return written
 
     flush = commit

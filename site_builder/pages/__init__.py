@@ -3,7 +3,10 @@ charts and files to the `Site`, which hands each to its writer as soon as it is 
 is collected until the end); templates hold the layout, the modules the logic."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,8 +63,11 @@ class Site:
     report: object = None   # validate.Report of the package, when the build validated it already
     inputs: object = None   # inputs.PageInputs: place pages whose inputs did not change are kept
     rendered: list[str] = field(default_factory=list)  # the pages made by this build, in order
+    remade: list[str] = field(default_factory=list)  # the parts of `whole` made (not kept) by this build
     _outputs: list[str] | None = field(default=None, repr=False)  # files of the place page being made
     _keys: dict[str, str] = field(default_factory=dict, repr=False)  # inputs keys of pages to make
+    _base_key: str | None = field(default=None, repr=False)  # reads_key's part common to all
+    _file_keys: dict[str, str] = field(default_factory=dict, repr=False)  # table -> its file's key
 
     @property
     def version_label(self) -> str:
@@ -99,6 +105,47 @@ class Site:
             outputs, self._outputs = self._outputs, None
         if page in self._keys:
             self.inputs.record(page, self._keys.pop(page), outputs)
+
+    def whole(self, name: str, reads: tuple[str, ...], make) -> None:
+        """Make the pages and files of `name` (a page module, or a part of one) by make(), unless
+        they are kept as the last build made them: their inputs key (`reads_key`: the code, the
+        package descriptor, banner, data version and history, and the files of the tables of
+        `reads`, which must be every table make() reads) is that build's, and their files are
+        still in the docs folder as it left them (inputs.PageInputs, as for a place page)."""
+        if self.inputs is None:
+            self.remade.append(name)
+            make()
+            return
+        page, key = f"module:{name}", self.reads_key(name, reads)
+        if self.inputs.keep(page, key, self.out):
+            return
+        self._keys[page] = key
+        self.remade.append(name)
+        self.place_page(page, make)
+
+    def reads_key(self, name: str, reads: tuple[str, ...]) -> str:
+        """The inputs key of pages that read the tables of `reads` and nothing else of the
+        package: each table by its entry in the descriptor and its file's bytes, with all that
+        every page shows besides (code and libraries, descriptor, banner, data version, history)."""
+        if self._base_key is None:
+            from ..package import code_fingerprint
+            history = self.history
+            self._base_key = _digest(
+                code_fingerprint(), json.dumps(self.model.descriptor, sort_keys=True), self.banner,
+                json.dumps(self.version, sort_keys=True, default=str),
+                repr([(r.commit, str(r.date)) for r in history.releases]) if history else "",
+                repr(sorted((p, r.commit) for p, r in history.page_changed.items())) if history else "")
+        return _digest(self._base_key, name, *(f"{t}:{self._file_key(t)}" for t in sorted(reads)))
+
+    def _file_key(self, table: str) -> str:
+        if table not in self._file_keys:
+            from ..package import feed_file
+            res = next((r for r in self.model.descriptor.get("resources", []) if r.get("name") == table), None)
+            digest = hashlib.blake2b(json.dumps(res, sort_keys=True).encode("utf-8"), digest_size=16)
+            if res and self.package_dir and isinstance(res.get("path"), str):
+                feed_file(digest, self.package_dir / res["path"])
+            self._file_keys[table] = digest.hexdigest()
+        return self._file_keys[table]
 
     def _made(self, *paths: str) -> None:
         if self._outputs is not None:
@@ -149,7 +196,7 @@ class Site:
     def href(self, page: str, target: str) -> str:
         """Relative link from `page` to a docs path, with its anchor if any ('nguon.md#bc2017')."""
         path, _, anchor = target.partition("#")
-        return rel(page, path) + (f"#{anchor}" if anchor else "")
+        return relative(page, path) + (f"#{anchor}" if anchor else "")
 
     def commune_link(self, page: str, commune_id: str) -> Safe:
         commune = self.model.communes.get(commune_id)
@@ -213,6 +260,28 @@ class Site:
     def alias(*names: str) -> str:
         """Diacritic-free spelling, so search finds 'dinh lap' for 'Đình Lập'."""
         return ", ".join(dict.fromkeys(fold(n) for n in names if n))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def relative(page: str, path: str) -> str:
+    """render.rel(page, path), without posixpath.relpath's absolute paths for the paths the page
+    modules write (no empty, '.' or '..' part), and each (page, path) worked out once: a page
+    links the same sources and pages many times (~40,000 links on a national honour roll)."""
+    start, parts = page.split("/"), path.split("/")
+    if {"", ".", ".."} & {*start, *parts}:
+        return rel(page, path)
+    start.pop()  # the page's folder
+    common = 0
+    while common < min(len(start), len(parts)) and start[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
+
+
+def _digest(*parts: str) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()
 
 
 def criterion_name(model: Model, number: int, criteria_set: str = "qd1980") -> str:

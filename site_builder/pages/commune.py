@@ -218,6 +218,15 @@ def generate(site: Site) -> None:
     for commune in made:
         site.place_page(routes.commune(commune["id"]),
                         partial(commune_page, site, lineage, commune, criterion_names, criteria))
+    site.whole("commune_index", INDEX_READS, partial(index_page, site))
+
+
+# The tables the index reads (the communes, their districts' names): kept while these files are.
+INDEX_READS = ("communes", "districts")
+
+
+def index_page(site: Site) -> None:
+    model = site.model
     groups = [(d, model.communes_sorted(model.communes_in(d["id"]))) for d in model.districts.values()]
     new_units = model.communes_sorted(model.communes_in(None))
     site.page(routes.COMMUNES, "commune_index.md.j2", groups=groups, new_units=new_units,

@@ -15,6 +15,9 @@ PERIODS = (("in_registry_2019", "Danh mục 01/12/2019 (giai đoạn 2011-2019)"
            ("in_registry_2021", "Danh mục 03/02/2021 (sau sắp xếp năm 2019-2020)"),
            ("in_registry_2025_01", "Danh mục 04/01/2025 (sau sắp xếp năm 2024)"))
 
+# The tables the index reads (the communes of each period, the districts): kept while these are.
+INDEX_READS = ("communes", "districts")
+
 
 def latest_by_district(model, criteria=None) -> tuple[dict, dict]:
     """({commune_id: latest actual count row}, {district_id: rows at the district's latest date}).
@@ -85,5 +88,5 @@ def generate(site: Site) -> None:
             site.place_page(routes.district(district["id"]),
                             partial(district_page, site, district, communes, periods, latest))
         rows.append((district, [len(p[1]) for p in periods]))
-    site.page(routes.DISTRICTS, "district_index.md.j2", rows=rows, periods=PERIODS,
-              full_name=full_name)
+    site.whole("district_index", INDEX_READS, partial(
+        site.page, routes.DISTRICTS, "district_index.md.j2", rows=rows, periods=PERIODS, full_name=full_name))

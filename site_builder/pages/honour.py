@@ -7,8 +7,18 @@ from .. import routes
 from ..vn import sort_key
 from . import Site
 
+# Every table the honour pages read (their rows; each place's commune and district names; each
+# row's source): kept as they are while these files are (Site.whole; tests/test_selective_whole.py
+# proves that no other table changes them).
+READS = ("donors", "households", "land_donors", "awards", "projects", "production_models",
+         "communes", "districts", "sources")
+
 
 def generate(site: Site) -> None:
+    site.whole("honour", READS, lambda: make(site))
+
+
+def make(site: Site) -> None:
     model = site.model
     by_name = lambda rows, key="name": sorted(rows, key=lambda r: (sort_key(r[key]), r["id"]))
     donors = by_name(model.rows("donors"))

@@ -117,7 +117,18 @@ def capitalised(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+# Every table the province pages and their charts read (the province figures; criteria names;
+# sources and disagreement notes; the documents and unit changes that date the charts' breaks):
+# kept as they are while these files are (Site.whole; proved by tests/test_selective_whole.py).
+READS = ("criteria_progress", "criteria_distribution", "average_criteria", "ntm_counts", "funding",
+         "indicators", "criteria", "sources", "notes", "documents", "unit_changes")
+
+
 def generate(site: Site) -> None:
+    site.whole("province", READS, lambda: make(site))
+
+
+def make(site: Site) -> None:
     model = site.model
     base = dict(KIND=KIND_AT_LABEL, LEVEL=LEVEL_LABEL, SETS=SET_LABEL, TOPICS=TOPICS,
                 THEMES=THEMES, PLANS=PLANS)
