@@ -43,6 +43,45 @@ def synthetic(synthetic_30, tmp_path) -> Path:
     return Path(shutil.copytree(synthetic_30, tmp_path / "package"))
 
 
+def files(root: Path) -> dict[str, bytes]:
+    """Every file under root (relative path -> bytes): to compare two builds byte for byte."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _without_downloads():
+    """The downloads and the data-check page (the validator run again) left out of generations:
+    they are not what the selective tests check, and most of a generation's time (exports.py
+    and its cache have their own tests)."""
+    from site_builder.pages import data, validation
+    patch = pytest.MonkeyPatch()
+    patch.setattr(data, "generate", lambda site: None)
+    patch.setattr(validation, "generate", lambda site: None)
+    return patch
+
+
+@pytest.fixture(scope="module")
+def no_downloads():
+    patch = _without_downloads()
+    yield
+    patch.undo()
+
+
+@pytest.fixture(scope="session")
+def selective_base(tmp_path_factory) -> Path:
+    """A SYNTHETIC package (30 communes, seed 11, 2 made-up provinces) in `package/` and a cache
+    folder holding its chart SVGs in `cache/` (so a selective test renders no chart), made once
+    a session, without downloads."""
+    from site_builder.build import generate
+    base = tmp_path_factory.mktemp("selective")
+    synth_module().generate(30, base / "package", seed=11, provinces=2)
+    patch = _without_downloads()
+    try:
+        generate(base / "package", base / "docs", cache_dir=base / "cache")
+    finally:
+        patch.undo()
+    return base
+
+
 def resources_checked(monkeypatch) -> list[str]:
     """From now on, the names of the resources whose file the validator checks from its first
     line (validate.check_file: not taken from the cache, not checked in its changed lines only)."""

@@ -9,13 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, make_package, set_cell
+from conftest import ROOT, files, make_package, set_cell
 from site_builder import build
 from site_builder.build import build_site, merge_search_index
-
-
-def files(site):
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from conftest import REAL_PACKAGE, make_package, read_rows, set_cell
+from conftest import REAL_PACKAGE, files, make_package, read_rows, set_cell
 from site_builder.build import build_site
 
 
@@ -48,10 +48,6 @@ WITHDRAWN_NAME = "Nguyễn Văn Giả"  # households h-1 of the fixture, withdra
 
 def build(pkg, where: Path) -> Path:
     return build_site(pkg, where / "site", work_dir=where / "build")
-
-
-def files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_two_builds_of_one_commit_are_byte_identical(versioned, tmp_path):

@@ -8,17 +8,12 @@ import shutil
 
 import pytest
 
-from conftest import read_rows, set_cell, synth_module, write_rows
+from conftest import files, read_rows, set_cell, write_rows
 from site_builder import inputs, routes
 from site_builder.build import generate
 from site_builder.inputs import FILE
 from site_builder.pages import commune as commune_module
-from site_builder.pages import data, validation
 from site_builder.validate import validate_package_cached
-
-
-def files(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def places(site) -> set[str]:
@@ -26,32 +21,15 @@ def places(site) -> set[str]:
     return {p for p in site.rendered if p.startswith(("xa/", "huyen/")) and not p.endswith("index.md")}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def no_downloads():
-    """The downloads and the data-check page (the validator run again) are left out of these
-    generations, selective and full alike: they are not place pages, and they are most of the
-    time of a generation of this package (exports.py and its cache have their own tests)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(data, "generate", lambda site: None)
-        patch.setattr(validation, "generate", lambda site: None)
-        yield
-
-
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory, no_downloads):
-    """The package and a cache folder holding its chart SVGs (so each test renders no chart)."""
-    base = tmp_path_factory.mktemp("selective")
-    synth_module().generate(30, base / "package", seed=11, provinces=2)
-    generate(base / "package", base / "docs", cache_dir=base / "cache")
-    return base
+pytestmark = pytest.mark.usefixtures("no_downloads")
 
 
 @pytest.fixture
-def work(tmp_path, synthetic):
+def work(tmp_path, selective_base):
     """The package copied, generated once into docs/ with a cache (which stores the keys)."""
     pkg = tmp_path / "package"
-    shutil.copytree(synthetic / "package", pkg)
-    shutil.copytree(synthetic / "cache" / "charts", tmp_path / "cache" / "charts")
+    shutil.copytree(selective_base / "package", pkg)
+    shutil.copytree(selective_base / "cache" / "charts", tmp_path / "cache" / "charts")
     site = generate(pkg, tmp_path / "docs", cache_dir=tmp_path / "cache")
     every = places(site)
     assert every and (tmp_path / "cache" / FILE).is_file()

@@ -12,11 +12,11 @@ import shutil
 
 import pytest
 
-from conftest import read_rows, set_cell, synth_module, write_rows
+from conftest import files, read_rows, set_cell, write_rows
 from site_builder import build, inputs, package, routes
 from site_builder.build import generate
 from site_builder.model import build_model
-from site_builder.pages import Site, commune, data, district, finder, honour, province, validation
+from site_builder.pages import Site, commune, district, finder, honour, province
 from site_builder.render import make_env
 
 # each part kept whole: its module, the tables it declares, the docs paths it makes
@@ -29,34 +29,15 @@ ALL = set(PARTS)
 UNITS = {"honour", "finder", "commune_index", "district_index"}  # the parts that name communes
 
 
-def files(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def no_downloads():
-    """The downloads and the data-check page are left out of these generations, selective and full
-    alike (as in test_selective.py: they are most of the time of a generation of this package)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(data, "generate", lambda site: None)
-        patch.setattr(validation, "generate", lambda site: None)
-        yield
-
-
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory, no_downloads):
-    base = tmp_path_factory.mktemp("whole")
-    synth_module().generate(30, base / "package", seed=11, provinces=2)
-    generate(base / "package", base / "docs", cache_dir=base / "cache")  # the chart SVGs, once
-    return base
+pytestmark = pytest.mark.usefixtures("no_downloads")
 
 
 @pytest.fixture
-def work(tmp_path, synthetic):
+def work(tmp_path, selective_base):
     """The package copied, generated once into docs/ with a cache (which stores the keys)."""
     pkg = tmp_path / "package"
-    shutil.copytree(synthetic / "package", pkg)
-    shutil.copytree(synthetic / "cache" / "charts", tmp_path / "cache" / "charts")
+    shutil.copytree(selective_base / "package", pkg)
+    shutil.copytree(selective_base / "cache" / "charts", tmp_path / "cache" / "charts")
     site = generate(pkg, tmp_path / "docs", cache_dir=tmp_path / "cache")
     assert set(site.remade) == ALL
     return pkg, tmp_path
@@ -161,10 +142,10 @@ def made_in_memory(pkg, part) -> dict:
 
 
 @pytest.mark.parametrize("part", PARTS)
-def test_a_part_reads_no_table_but_those_it_declares(synthetic, tmp_path, part):
+def test_a_part_reads_no_table_but_those_it_declares(selective_base, tmp_path, part):
     """Every table of the package a part does not declare emptied (its header only): the part's
     files are the same. So its key, made of its declared tables, is all it depends on."""
-    pkg = shutil.copytree(synthetic / "package", tmp_path / "package")
+    pkg = shutil.copytree(selective_base / "package", tmp_path / "package")
     before = made_in_memory(pkg, part)
     assert before
     declared = PARTS[part][1]
