@@ -498,6 +498,9 @@ ROW_LOCAL = {check_ids: (), check_urls: (), check_control_characters: (),
              check_commune_in_district: ("communes", "unit_changes"),
              check_withdrawn_names: ("households", "land_donors", "donors"), check_nfc: (),
              check_dates: ()}
+# The checks whose findings depend on today's date (a date after today): the validation cache
+# keeps them for one day.
+DATED = {check_dates}
 PASSES = {check_reserved_and_long_names: ("reserved-name", "text-too-long")}
 
 CHECKS = (check_ids, check_urls, check_control_characters, check_invisible_characters,

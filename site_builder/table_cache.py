@@ -3,13 +3,15 @@
 A validation after a one-table edit redoes only what that table's content can change:
 - each resource's own checks (file checks, Frictionless' schema, type, constraint and key
   checks, its foreign keys, the cells our reader cannot type) are kept under a key of the code,
-  today's date, the package's descriptor outside its resources, the resource's descriptor
-  entry, its file's hash and those of the resources its foreign keys point at (so removing a
-  commune from communes.csv checks again every table that points at communes);
+  the package's descriptor outside its resources, the resource's descriptor entry, its file's
+  hash and those of the resources its foreign keys point at (so removing a commune from
+  communes.csv checks again every table that points at communes);
 - each domain check (checks.py, checks_commune.py; those that go through every table, one
   table at a time) is kept under a key of the tables whose content it read (recorded while it
   ran), the whole descriptor and the set of tables checked: a check reads the same tables
-  again as long as they are unchanged, so its problems are the same;
+  again as long as they are unchanged, so its problems are the same; a check that compares
+  with today's date (checks.DATED) has the date in its key too, so it runs again the next day
+  and nothing else does;
 - the typed table of each large resource (its columns, pickled one column at a time) is kept
   under its content key, so a build whose validation came from the cache reads it in a second
   instead of parsing the CSV again (and only the columns it uses).
@@ -47,12 +49,11 @@ def _slug(name: str) -> str:
 
 
 class Keys:
-    """The keys of one validation: `file[name]` (a resource's content: code, date, its entry,
-    its file), `resource[name]` (its own checks: + the resources its foreign keys point at),
-    `base` (code, date, the whole descriptor)."""
+    """The keys of one validation: `file[name]` (a resource's content: code, its entry, its
+    file), `resource[name]` (its own checks: + the resources its foreign keys point at), `base`
+    (code, the whole descriptor). No date: only the checks of checks.DATED depend on it."""
 
     def __init__(self, package_dir: Path, descriptor: dict):
-        import datetime as dt
         import platform
         from importlib import metadata
 
@@ -60,8 +61,7 @@ class Keys:
             frictionless = metadata.version("frictionless")
         except metadata.PackageNotFoundError:
             frictionless = "?"
-        common = _hash(VERSION, platform.python_version(), frictionless,
-                       dt.date.today().isoformat(), code_fingerprint(),
+        common = _hash(VERSION, platform.python_version(), frictionless, code_fingerprint(),
                        json.dumps({k: v for k, v in descriptor.items() if k != "resources"},
                                   sort_keys=True, ensure_ascii=False, default=str))
         resources = [r for r in descriptor.get("resources", []) if isinstance(r, dict)]

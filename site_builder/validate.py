@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -538,7 +539,7 @@ def _domain_problems(tables: dict, store=None, keys=None, deltas=None) -> list[P
     """checks.run_all + checks_commune.run_all: the same problems in the same order. With a
     store, each check (a check of checks.PER_TABLE: each table's part) whose key is unchanged
     (the tables whose content it read, recorded as it ran; the whole descriptor, the code, the
-    date and the set of tables checked) is taken from the store."""
+    set of tables checked, and the date for a check of checks.DATED) is taken from the store."""
     from dataclasses import asdict
 
     from .table_cache import _hash
@@ -549,15 +550,17 @@ def _domain_problems(tables: dict, store=None, keys=None, deltas=None) -> list[P
     watch = _Watch(tables)
     state = _hash(keys.base, *sorted(tables))
     deltas = deltas or {}
+    today = ""  # the date, in the key of the check being run if it compares with it (DATED)
 
     def key(reads, files=keys.file) -> str:
-        return _hash(state, *(f"{t}={files.get(t)}" for t in sorted(reads)))
+        return _hash(state, today, *(f"{t}={files.get(t)}" for t in sorted(reads)))
 
     def made(reads, columns, problems) -> dict:
         return {"reads": sorted(reads), "key": key(reads),
                 "columns": None if columns is None else {t: sorted(c) for t, c in columns.items()},
                 "problems": [asdict(p) for p in problems]}
     for check in checks.CHECKS + checks_commune.CHECKS:
+        today = dt.date.today().isoformat() if check in checks.DATED else ""
         for scope in (list(tables) if check in checks.PER_TABLE else [None]):
             label = f"{check.__module__}.{check.__name__}" + (f"/{scope}" if scope else "")
             entry = old.get(label)

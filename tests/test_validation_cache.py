@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import read_rows, resources_checked, write_rows
+from conftest import read_rows, resources_checked, set_cell, write_rows
 from site_builder import model as model_module
 from site_builder import package as package_module
 from site_builder import stream_check
@@ -236,3 +236,38 @@ def test_the_status_counts_are_those_pandas_groupby_gives(synthetic_30):
                         "_line": range(2, 9)})
     for df in (frame, odd, odd.iloc[:0]):
         pd.testing.assert_frame_equal(group_counts(df), _pandas_group_counts(df))
+
+
+def test_the_next_day_only_the_check_of_dates_runs_again(synthetic, tmp_path, monkeypatch):
+    """The cache is kept from one day to the next: only the check that compares dates with today
+    (checks.DATED) runs again, so a decision dated tomorrow, refused today, is accepted the next
+    day, with every other finding taken from the cache (a national package is not validated
+    again each morning)."""
+    import datetime as dt
+    import types
+
+    from site_builder import checks
+
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    set_cell(synthetic, "commune_recognitions", 0, "decision_date", tomorrow.isoformat())
+    cache = tmp_path / "cache"
+    today = validate_package_cached(synthetic, cache)
+    assert [p.rule for p in today.errors] == ["date-in-future"]
+
+    class NextDay(dt.date):
+        @classmethod
+        def today(cls):
+            return tomorrow + dt.timedelta(days=1)
+    clock = types.SimpleNamespace(**{k: getattr(dt, k) for k in dir(dt) if not k.startswith("__")})
+    clock.date = NextDay
+    monkeypatch.setattr(checks, "dt", clock)
+    monkeypatch.setattr(validate_module, "dt", clock)
+    ran = []
+    real_run = validate_module._Watch.run
+    monkeypatch.setattr(validate_module._Watch, "run",
+                        lambda self, check, scope: ran.append(check.__name__) or real_run(self, check, scope))
+    checked = resources_checked(monkeypatch)
+    next_day = validate_package_cached(synthetic, cache)
+    assert next_day.valid and not next_day.errors
+    assert checked == [] and ran and set(ran) == {"check_dates"}
+    assert next_day.to_json() == validate_package(synthetic).to_json()
