@@ -82,6 +82,16 @@ def selective_base(tmp_path_factory) -> Path:
     return base
 
 
+def selective_copy(base: Path, tmp_path: Path):
+    """selective_base's package copied into tmp_path, with its chart SVGs, and generated once into
+    tmp_path/docs with a cache (which stores the keys): (the package, the generated Site)."""
+    from site_builder.build import generate
+    pkg = tmp_path / "package"
+    shutil.copytree(base / "package", pkg)
+    shutil.copytree(base / "cache" / "charts", tmp_path / "cache" / "charts")
+    return pkg, generate(pkg, tmp_path / "docs", cache_dir=tmp_path / "cache")
+
+
 def resources_checked(monkeypatch) -> list[str]:
     """From now on, the names of the resources whose file the validator checks from its first
     line (validate.check_file: not taken from the cache, not checked in its changed lines only)."""

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import files, read_rows, set_cell, write_rows
+from conftest import files, read_rows, selective_copy, set_cell, write_rows
 from site_builder import inputs, routes
 from site_builder.build import generate
 from site_builder.inputs import FILE
@@ -26,11 +26,7 @@ pytestmark = pytest.mark.usefixtures("no_downloads")
 
 @pytest.fixture
 def work(tmp_path, selective_base):
-    """The package copied, generated once into docs/ with a cache (which stores the keys)."""
-    pkg = tmp_path / "package"
-    shutil.copytree(selective_base / "package", pkg)
-    shutil.copytree(selective_base / "cache" / "charts", tmp_path / "cache" / "charts")
-    site = generate(pkg, tmp_path / "docs", cache_dir=tmp_path / "cache")
+    pkg, site = selective_copy(selective_base, tmp_path)
     every = places(site)
     assert every and (tmp_path / "cache" / FILE).is_file()
     return pkg, tmp_path, every

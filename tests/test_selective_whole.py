@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from conftest import files, read_rows, set_cell, write_rows
+from conftest import files, read_rows, selective_copy, set_cell, write_rows
 from site_builder import build, inputs, package, routes
 from site_builder.build import generate
 from site_builder.model import build_model
@@ -34,11 +34,7 @@ pytestmark = pytest.mark.usefixtures("no_downloads")
 
 @pytest.fixture
 def work(tmp_path, selective_base):
-    """The package copied, generated once into docs/ with a cache (which stores the keys)."""
-    pkg = tmp_path / "package"
-    shutil.copytree(selective_base / "package", pkg)
-    shutil.copytree(selective_base / "cache" / "charts", tmp_path / "cache" / "charts")
-    site = generate(pkg, tmp_path / "docs", cache_dir=tmp_path / "cache")
+    pkg, site = selective_copy(selective_base, tmp_path)
     assert set(site.remade) == ALL
     return pkg, tmp_path
 
