@@ -38,7 +38,8 @@ PLACED = ("commune_recognitions", "commune_criteria", "commune_criteria_counts",
 NOT_SHOWN = ("criteria_progress", "criteria_distribution", "average_criteria", "ntm_counts")
 
 
-def _digest(*parts) -> str:
+def key_digest(*parts) -> str:
+    """A short hash of the parts (text or bytes), each followed by a separator: the keys."""
     digest = hashlib.blake2b(digest_size=16)
     for part in parts:
         digest.update(part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogateescape"))
@@ -49,7 +50,7 @@ def _digest(*parts) -> str:
 def _rows_hash(rows: list[dict]) -> str:
     """The rows as the pages see them (the model's line numbers left out: a row inserted above
     moves them, and no page shows them)."""
-    return _digest("\n".join(repr([(k, v) for k, v in r.items() if k != "_line"]) for r in rows))
+    return key_digest("\n".join(repr([(k, v) for k, v in r.items() if k != "_line"]) for r in rows))
 
 
 def csv_place_hashes(path: Path, chunk: int = 200_000) -> dict:
@@ -112,7 +113,7 @@ def delta_place_hashes(old: dict, delta, header: list[str]) -> dict:
     hashes = {kind: dict(old.get(kind, {})) for kind in ("c", "d")}
     for kind, places in touched.items():
         for place, (before, after) in places.items():
-            hashes[kind][place] = _digest("changed rows", hashes[kind].get(place, ""), delta.first,
+            hashes[kind][place] = key_digest("changed rows", hashes[kind].get(place, ""), delta.first,
                                           repr(before), repr(after))
     return hashes
 
@@ -131,27 +132,31 @@ class PageInputs:
         self.previous = stored.get("pages", {}) if stored.get("root") == str(self.root) else {}
         self.pages: dict[str, dict] = {}       # page -> {"key", "outputs"} of this build
         self.made: dict[str, list[str]] = {}   # page -> files, for the pages made this build
-        code = code_fingerprint()
+        code = self.code = code_fingerprint()
         self.package_dir = Path(package_dir)
         self.resources = {res["name"]: res for res in model.descriptor.get("resources", [])}
-
-        def file_hash(name: str) -> str:
-            res = self.resources.get(name)
-            if not res:
-                return ""
-            digest = hashlib.blake2b(digest_size=16)
-            digest.update(code.encode() + json.dumps(res, sort_keys=True).encode("utf-8"))
-            feed_file(digest, self.package_dir / res["path"])
-            return digest.hexdigest()
-
+        self._file_hashes: dict[str, str] = {}
+        file_hash = self.file_hash
         old_tables = stored.get("tables", {})
         file_keys, deltas = getattr(report, "file_keys", {}), getattr(report, "deltas", {})
         self._places: dict[tuple, str] = {}  # (kind, place) -> its part of a key
         self.tables = {name: self._table(name, old_tables.get(name) or {}, file_keys.get(name),
                                          deltas.get(name), file_hash, model) for name in PLACED}
         shown = sorted(set(model.tables) - set(PLACED) - set(NOT_SHOWN))
-        self.global_key = _digest(code, json.dumps(model.descriptor, sort_keys=True), extra,
+        self.global_key = key_digest(code, json.dumps(model.descriptor, sort_keys=True), extra,
                                   *(f"{name}:{file_hash(name) or _rows_hash(model.rows(name))}" for name in shown))
+
+    def file_hash(self, name: str) -> str:
+        """A table's key: the code, its descriptor entry and its file's bytes ("" if no such
+        table), worked out once."""
+        if name not in self._file_hashes:
+            res = self.resources.get(name)
+            digest = hashlib.blake2b(digest_size=16)
+            if res:
+                digest.update(self.code.encode() + json.dumps(res, sort_keys=True).encode("utf-8"))
+                feed_file(digest, self.package_dir / res["path"])
+            self._file_hashes[name] = digest.hexdigest() if res else ""
+        return self._file_hashes[name]
 
     def _table(self, name: str, old: dict, file_key: str | None, delta, file_hash, model) -> dict:
         """A PLACED table's entry: {"file": hash of its file (None: not hashed), "vkey": the
@@ -188,7 +193,7 @@ class PageInputs:
                     found = self._places[kind, place] = "\0".join(
                         [f"{kind}:{place}", *(self.tables[t][kind].get(place, "") for t in PLACED)])
                 parts.append(found)
-        return _digest(*parts)
+        return key_digest(*parts)
 
     def keep(self, page: str, key: str, out) -> bool:
         """If the page's key and files are those of the last build: the writer keeps its files

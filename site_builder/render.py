@@ -42,10 +42,20 @@ def link(label, href: str) -> Safe:
     return Safe(f"[{text(label)}]({href})")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def rel(from_page: str, to_path: str) -> str:
-    """Relative URL from a generated page (e.g. 'xa/x.md') to another docs path."""
-    start = posixpath.dirname(from_page) or "."
-    return posixpath.relpath(to_path, start)
+    """Relative URL from a generated page (e.g. 'xa/x.md') to another docs path: posixpath.relpath
+    from the page's folder, worked out from the paths' parts when none is empty, '.' or '..' (the
+    paths the page modules write: relpath makes both absolute first), and each (page, path) once:
+    a page links the same sources and pages many times (~40,000 links on a national honour roll)."""
+    start, parts = from_page.split("/"), to_path.split("/")
+    if {"", ".", ".."} & {*start, *parts}:
+        return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+    start.pop()  # the page's folder
+    common = 0
+    while common < min(len(start), len(parts)) and start[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 def num(value, decimals=None) -> Safe:

@@ -3,8 +3,6 @@ charts and files to the `Site`, which hands each to its writer as soon as it is 
 is collected until the end); templates hold the layout, the modules the logic."""
 from __future__ import annotations
 
-import functools
-import hashlib
 import importlib
 import json
 from dataclasses import dataclass, field
@@ -12,6 +10,7 @@ from pathlib import Path
 
 from .. import routes
 from ..charts import Chart
+from ..inputs import key_digest
 
 # The labels live in labels.py; the names stay importable from here for the page modules.
 from ..labels import KIND_AT_LABEL, LEVEL_LABEL, NO_DATA, SET_LABEL, STATUS_LABEL  # noqa: F401
@@ -67,7 +66,6 @@ class Site:
     _outputs: list[str] | None = field(default=None, repr=False)  # files of the place page being made
     _keys: dict[str, str] = field(default_factory=dict, repr=False)  # inputs keys of pages to make
     _base_key: str | None = field(default=None, repr=False)  # reads_key's part common to all
-    _file_keys: dict[str, str] = field(default_factory=dict, repr=False)  # table -> its file's key
 
     @property
     def version_label(self) -> str:
@@ -130,22 +128,12 @@ class Site:
         if self._base_key is None:
             from ..package import code_fingerprint
             history = self.history
-            self._base_key = _digest(
+            self._base_key = key_digest(
                 code_fingerprint(), json.dumps(self.model.descriptor, sort_keys=True), self.banner,
                 json.dumps(self.version, sort_keys=True, default=str),
                 repr([(r.commit, str(r.date)) for r in history.releases]) if history else "",
                 repr(sorted((p, r.commit) for p, r in history.page_changed.items())) if history else "")
-        return _digest(self._base_key, name, *(f"{t}:{self._file_key(t)}" for t in sorted(reads)))
-
-    def _file_key(self, table: str) -> str:
-        if table not in self._file_keys:
-            from ..package import feed_file
-            res = next((r for r in self.model.descriptor.get("resources", []) if r.get("name") == table), None)
-            digest = hashlib.blake2b(json.dumps(res, sort_keys=True).encode("utf-8"), digest_size=16)
-            if res and self.package_dir and isinstance(res.get("path"), str):
-                feed_file(digest, self.package_dir / res["path"])
-            self._file_keys[table] = digest.hexdigest()
-        return self._file_keys[table]
+        return key_digest(self._base_key, name, *(f"{t}:{self.inputs.file_hash(t)}" for t in sorted(reads)))
 
     def _made(self, *paths: str) -> None:
         if self._outputs is not None:
@@ -196,7 +184,7 @@ class Site:
     def href(self, page: str, target: str) -> str:
         """Relative link from `page` to a docs path, with its anchor if any ('nguon.md#bc2017')."""
         path, _, anchor = target.partition("#")
-        return relative(page, path) + (f"#{anchor}" if anchor else "")
+        return rel(page, path) + (f"#{anchor}" if anchor else "")
 
     def commune_link(self, page: str, commune_id: str) -> Safe:
         commune = self.model.communes.get(commune_id)
@@ -260,28 +248,6 @@ class Site:
     def alias(*names: str) -> str:
         """Diacritic-free spelling, so search finds 'dinh lap' for 'Đình Lập'."""
         return ", ".join(dict.fromkeys(fold(n) for n in names if n))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def relative(page: str, path: str) -> str:
-    """render.rel(page, path), without posixpath.relpath's absolute paths for the paths the page
-    modules write (no empty, '.' or '..' part), and each (page, path) worked out once: a page
-    links the same sources and pages many times (~40,000 links on a national honour roll)."""
-    start, parts = page.split("/"), path.split("/")
-    if {"", ".", ".."} & {*start, *parts}:
-        return rel(page, path)
-    start.pop()  # the page's folder
-    common = 0
-    while common < min(len(start), len(parts)) and start[common] == parts[common]:
-        common += 1
-    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
-
-
-def _digest(*parts: str) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    return digest.hexdigest()
 
 
 def criterion_name(model: Model, number: int, criteria_set: str = "qd1980") -> str:
