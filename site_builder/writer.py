@@ -68,7 +68,6 @@ class Writer:
         self.paths: set[str] = set()   # every path generated (the others are stale)
         self.changed: list[str] = []   # staged, moved in by commit()
         self._top = f"{self.root}/"
-        self._present: set[str] | None = None  # the files in root when first kept (keep)
 
     def add(self, rel_path: str, content: str | bytes) -> None:
         key = checked(rel_path, self.paths)
@@ -99,13 +98,9 @@ class Writer:
             shutil.copyfile(source, staged)
 
     def keep(self, rel_path: str) -> None:
-        """A file the last build wrote, still right: left as it is, and not removed as stale.
-        Whether it is there is asked of one listing of the folder (made at the first keep), not
-        of one stat per file."""
+        """A file the last build wrote, still right: left as it is, and not removed as stale."""
         key = checked(rel_path, self.paths)
-        if self._present is None:
-            self._present = set(files_under(self.root))
-        if key not in self._present:
+        if not os.path.isfile(self._top + key):  # a string: no Path per file
             raise WriteConflict(f"cannot keep a file that is not in the output folder: {key}")
         self.paths.add(key)
 
@@ -135,7 +130,7 @@ class Writer:
                         os.unlink(f"{folder}/{name}")
                 if rel and not os.listdir(folder):
                     os.rmdir(folder)
-        written, self.changed, self._present = len(self.changed), [], None
+        written, self.changed = len(self.changed), []
         return written
 
     flush = commit
