@@ -77,25 +77,23 @@ def _read(path: Path, start: int, end: int) -> bytes:
         return fh.read(end - start)
 
 
-def _scan(path: Path, start: int = 0, end: int | None = None) -> tuple[int, bool, int]:
-    """(line ends, whether every carriage return is followed by a line end, position after
-    the first line end, or -1) of bytes start..end of a file, read a chunk at a time."""
-    newlines, lone_cr, first, pos, last = 0, False, -1, start, b""
+def _scan(path: Path, start: int = 0, end: int | None = None) -> tuple[int, bool]:
+    """(line ends, whether every carriage return is followed by a line end) of bytes start..end
+    of a file, read a chunk at a time."""
+    newlines, lone_cr, pos, last = 0, False, start, b""
     with open(path, "rb") as fh:
         fh.seek(start)
         while end is None or pos < end:
             data = fh.read(CHUNK if end is None else min(CHUNK, end - pos))
             if not data:
                 break
-            if first < 0 and b"\n" in data:
-                first = pos + data.index(b"\n") + 1
             newlines += data.count(b"\n")
             if b"\r" in data or last == b"\r":
                 joined = last + data
                 lone_cr = lone_cr or joined[:-1].count(b"\r") != joined.count(b"\r\n")
             last = data[-1:]
             pos += len(data)
-    return newlines, not lone_cr and last != b"\r", first
+    return newlines, not lone_cr and last != b"\r"
 
 
 def _after_last_newline(path: Path, end: int) -> int:
@@ -129,7 +127,7 @@ def _next_newline(path: Path, start: int, end: int) -> int:
 
 def _lines(path: Path, start: int, end: int) -> int:
     """The lines of bytes start..end of a file (the last one counted without its line end)."""
-    lines, _, _ = _scan(path, start, end)
+    lines, _ = _scan(path, start, end)
     return lines + (0 if start == end or _read(path, end - 1, end) == b"\n" else 1)
 
 
@@ -186,7 +184,7 @@ def find_delta(old: Path, new: Path, old_rows: int, lines_are_rows: bool = False
     each line of `old` is known to be one row (else the file is read to tell)."""
     size_old, size_new = old.stat().st_size, new.stat().st_size
     if not lines_are_rows:
-        lines, clean, _ = _scan(old)
+        lines, clean = _scan(old)
         lines += 0 if size_old == 0 or _read(old, size_old - 1, size_old) == b"\n" else 1
         if not clean or lines != old_rows + 1:
             return None  # a line of the old file is not one row
@@ -207,14 +205,14 @@ def find_delta(old: Path, new: Path, old_rows: int, lines_are_rows: bool = False
     if old_mid is None or new_mid is None:
         return None
     if not lines_are_rows:
-        head, _, _ = _scan(new, 0, head_end)  # whole lines in the shared start (with header)
+        head, _ = _scan(new, 0, head_end)  # whole lines in the shared start (with header)
         if (head - 1) + len(old_mid) + _lines(new, tail_new, size_new) != old_rows:
             return None
     elif head_end > size_new - tail_new:  # the old file's lines are its rows: the lines of
         # the shared start told from those of the shared end, when it is the shorter
         head = old_rows + 1 - len(old_mid) - _lines(new, tail_new, size_new)
     else:
-        head, _, _ = _scan(new, 0, head_end)
+        head, _ = _scan(new, 0, head_end)
     return Delta(head + 1, old_mid, new_mid, old_rows)
 
 

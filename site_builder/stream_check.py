@@ -396,8 +396,6 @@ class _SingleKey:
     packs them. The same keys, compared the same way (by typed value), in a third of the memory
     for a table of millions of ids."""
 
-    none_key = None
-
     def __init__(self, names: list[str], labels: list[str], good: list[dict]):
         self.labels = labels
         self.i = names.index(labels[0])
