@@ -29,6 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlite_utils
+from sqlite_utils.db import quote_identifier
 
 from .columns_vi import column_words
 from .model import PERSON_TABLES, PUBLISHABLE
@@ -378,14 +379,10 @@ def _write_downloads(package_dir: Path, descriptor: dict, tables: dict, out: Pat
     else:
         _sqlite_file(resources, tables, out / SQLITE)
         _xlsx_file(resources, tables, out / XLSX)
-    descriptor_zip = out / "datapackage.zip"
-    make_zip_file(descriptor_zip, {f"{ZIP_FOLDER}/datapackage.json":
-                                   json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")})
-    members = {f"{ZIP_FOLDER}/datapackage.json": descriptor_zip}
+    members = {f"{ZIP_FOLDER}/datapackage.json": json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
     members.update({f"{ZIP_FOLDER}/{res['path']}": tables[res["name"]].folder / "member.zip"
                     for res in resources})
     _zip_file(out / ZIP, members)
-    descriptor_zip.unlink()
 
 
 def _published(package_dir: Path, res: dict):
@@ -476,9 +473,10 @@ def _sqlite_file(resources: list[dict], tables: dict, path: Path) -> None:
         if name not in in_database:
             continue
         _sqlite_table(db, res, in_database)
-        columns = ", ".join(f"[{f['name']}]" for f in res["schema"]["fields"])
+        columns = ", ".join(quote_identifier(f["name"]) for f in res["schema"]["fields"])
         db.execute("ATTACH DATABASE ? AS part", [str(tables[name].folder / "part.sqlite")])
-        db.execute(f"INSERT INTO main.[{name}] ({columns}) SELECT {columns} FROM part.[{name}] ORDER BY rowid")
+        table = quote_identifier(name)
+        db.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM part.{table} ORDER BY rowid")
         db.conn.commit()
         db.execute("DETACH DATABASE part")
     _sqlite_descriptions(db, resources)
@@ -492,7 +490,7 @@ def _part_rows(folder: Path, res: dict):
     fields = res["schema"]["fields"]
     booleans = [k for k, f in enumerate(fields) if f.get("type") == "boolean"]
     with closing(sqlite3.connect(folder / "part.sqlite")) as con:
-        for row in con.execute(f"SELECT * FROM [{res['name']}] ORDER BY rowid"):
+        for row in con.execute(f"SELECT * FROM {quote_identifier(res['name'])} ORDER BY rowid"):
             if booleans:
                 row = list(row)
                 for k in booleans:
@@ -674,26 +672,17 @@ def _entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def make_zip_file(out: Path, files: dict[str, bytes | Path]) -> None:
-    """A zip of the given files (bytes, or files streamed from disk), in name order, with
-    fixed entry times."""
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(files):
-            content = files[name]
-            if isinstance(content, Path):
-                big = content.stat().st_size > (1 << 31)
-                with open(content, "rb") as src, zf.open(_entry(name), "w", force_zip64=big) as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-            else:
-                zf.writestr(_entry(name), content)
-
-
-def _zip_file(out: Path, members: dict[str, Path]) -> None:
-    """A zip of one-member zips (made by make_zip_file), in name order: each member's
-    compressed bytes are copied, not compressed again, so an unchanged table costs a copy."""
+def _zip_file(out: Path, members: dict[str, Path | bytes]) -> None:
+    """A zip, in name order, of bytes (compressed here) and of one-member zips (a table's
+    member.zip, _deflate_member) whose compressed bytes are copied, not compressed again, so an
+    unchanged table costs a copy."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(members):
-            _copy_member(zf, members[name], name, _entry(name))
+            member = members[name]
+            if isinstance(member, bytes):
+                zf.writestr(_entry(name), member)
+            else:
+                _copy_member(zf, member, name, _entry(name))
 
 
 def _data_offset(path: Path, member: str) -> int:

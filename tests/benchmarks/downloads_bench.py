@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from site_builder import exports  # noqa: E402
 from site_builder.package import load_descriptor  # noqa: E402
 
-WATCHED = ("_write_downloads", "_long_tables", "_table_files", "_sqlite_file", "_xlsx_file", "_write_sheet",
-           "_save_xlsx", "make_zip_file", "_zip_file", "_write_table")
+WATCHED = ("_write_downloads", "_table_files", "_sqlite_file", "_xlsx_file", "_write_sheet",
+           "_save_xlsx", "_deflate_member", "_zip_file", "_write_table")
 spent: dict[str, float] = {}
 
 

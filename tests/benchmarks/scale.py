@@ -137,7 +137,7 @@ def child_build(package: Path, work: Path, profile: Path | None) -> dict:
     wrap(B, "publish", "publish")
     try:
         from site_builder import exports
-        for name in ("download_files", "_write_downloads", "_save_xlsx", "make_zip_file", "place_extract"):
+        for name in ("download_files", "_write_downloads", "_save_xlsx", "_deflate_member", "place_extract"):
             wrap(exports, name, f"exports:{name}", exclusive=False)
     except ImportError:
         pass
